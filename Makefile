@@ -1,0 +1,97 @@
+# bindjit: plain Makefile. Targets:
+#   make            library (static + shared) and the bindjit CLI into build/
+#   make test       unit tests, conformance cases, fuzz smoke runs, bench --quick
+#   make asan       the tests under AddressSanitizer + UndefinedBehaviorSanitizer
+#   make valgrind   every conformance case through the CLI under valgrind
+#   make fuzz       longer libFuzzer runs (FUZZ_SECONDS per target)
+#   make bench      build and run the benchmark
+#   make install PREFIX=/usr/local
+# Missing Debian packages are installed by scripts/deps.sh (as root) or the
+# command to install them is printed.
+
+PREFIX ?= /usr/local
+CC ?= cc
+SHARED ?= ../shared
+BUILD ?= build
+OPT ?= -O2 -g
+STD = -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L
+WARN = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
+CFLAGS_ALL = $(STD) $(WARN) $(OPT) -fPIC -Iinclude -Isrc $(EXTRA_CFLAGS) $(CFLAGS)
+LIBS = -ljansson -ltcc -ldl -lpthread -lm
+
+SRC = $(wildcard src/*.c)
+OBJ = $(SRC:src/%.c=$(BUILD)/obj/%.o)
+TOOL_SRC = $(wildcard tools/*.c)
+TEST_SRC = $(wildcard tests/test_*.c)
+BENCH_SRC = $(wildcard bench/*.c)
+
+LIB_A = $(BUILD)/libbindjit.a
+LIB_SO = $(BUILD)/libbindjit.so
+CLI = $(BUILD)/bindjit
+UNIT = $(BUILD)/test_unit
+DEPS_STAMP = $(BUILD)/.deps-build
+TEST_DEPS_STAMP = $(BUILD)/.deps-test
+
+.PHONY: all test unit conformance asan valgrind fuzz fuzz-smoke bench callgrind install clean deps
+
+all: $(LIB_A) $(LIB_SO) $(CLI)
+
+$(DEPS_STAMP):
+	@mkdir -p $(BUILD)
+	@scripts/deps.sh build
+	@touch $@
+
+$(TEST_DEPS_STAMP):
+	@mkdir -p $(BUILD)
+	@scripts/deps.sh test
+	@touch $@
+
+deps: $(DEPS_STAMP) $(TEST_DEPS_STAMP)
+
+$(BUILD)/obj/%.o: src/%.c $(wildcard src/*.h) include/bindjit.h | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -c $< -o $@
+
+$(LIB_A): $(OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(LIB_SO): $(OBJ)
+	$(CC) -shared -o $@ $^ $(LDFLAGS) $(LIBS)
+
+$(CLI): $(TOOL_SRC) $(BENCH_SRC) $(wildcard bench/*.h) $(LIB_A)
+	$(CC) $(CFLAGS_ALL) -Ibench -Itools -o $@ $(TOOL_SRC) $(BENCH_SRC) $(LIB_A) $(LDFLAGS) $(LIBS)
+
+$(UNIT): $(TEST_SRC) $(wildcard tests/*.h) $(LIB_A) | $(TEST_DEPS_STAMP)
+	$(CC) $(CFLAGS_ALL) -Wno-error=missing-field-initializers -DBJ_SHARED_DIR='"$(SHARED)"' \
+	    -o $@ $(TEST_SRC) $(LIB_A) $(LDFLAGS) $(LIBS) -lcriterion
+
+# The README's test command. Everything it needs is installed first.
+test: $(TEST_DEPS_STAMP) all $(UNIT)
+	$(UNIT) --jobs=2
+	tests/conformance.sh $(CLI) $(SHARED)/conformance
+	@if [ -x tests/fuzz.sh ]; then tests/fuzz.sh smoke; fi
+	@if grep -q '"bench"' tools/bindjit.c 2>/dev/null; then $(CLI) bench --quick > $(BUILD)/bench-quick.md && echo "bench --quick: ok"; fi
+
+# Sanitizers: a separate build tree so flags never mix.
+asan:
+	$(MAKE) BUILD=build/asan OPT="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+	    LDFLAGS="-fsanitize=address,undefined" test-asan-inner
+
+test-asan-inner: $(TEST_DEPS_STAMP) all $(UNIT)
+	ASAN_OPTIONS=detect_leaks=1 $(UNIT) --jobs=2
+	tests/conformance.sh $(CLI) $(SHARED)/conformance
+
+valgrind: $(TEST_DEPS_STAMP) all
+	VALGRIND="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect" \
+	    tests/conformance.sh $(CLI) $(SHARED)/conformance
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	install -m 644 $(LIB_A) $(LIB_SO) $(DESTDIR)$(PREFIX)/lib/
+	install -m 644 include/bindjit.h $(DESTDIR)$(PREFIX)/include/
+	install -m 755 $(CLI) $(DESTDIR)$(PREFIX)/bin/
+	sed -e 's|@PREFIX@|$(PREFIX)|g' bindjit.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/bindjit.pc
+
+clean:
+	rm -rf build

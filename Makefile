@@ -1,5 +1,6 @@
 # bindjit: plain Makefile. Targets:
 #   make            library (static + shared) and the bindjit CLI into build/
+#   make demo       run an example app with its op log, writing build/NAME.html
 #   make test       unit tests, conformance cases, fuzz smoke runs, bench --quick
 #   make asan       the tests under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make valgrind   every conformance case through the CLI under valgrind
@@ -32,7 +33,9 @@ UNIT = $(BUILD)/test_unit
 DEPS_STAMP = $(BUILD)/.deps-build
 TEST_DEPS_STAMP = $(BUILD)/.deps-test
 
-.PHONY: all test unit conformance asan valgrind fuzz fuzz-smoke bench callgrind install clean deps
+DEMO ?= examples/comments
+
+.PHONY: demo all test unit conformance asan valgrind fuzz fuzz-smoke bench callgrind install clean deps
 
 all: $(LIB_A) $(LIB_SO) $(CLI)
 
@@ -85,6 +88,11 @@ test-asan-inner: $(TEST_DEPS_STAMP) all $(UNIT)
 valgrind: $(TEST_DEPS_STAMP) all
 	VALGRIND="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect" \
 	    tests/conformance.sh $(CLI) $(SHARED)/conformance
+
+# The main job: run an example app with its op log and write the HTML.
+demo: all
+	$(CLI) run $(DEMO).app.json --ops $(DEMO).ops.jsonl --stats --output $(BUILD)/$(notdir $(DEMO)).html
+	@echo "wrote $(BUILD)/$(notdir $(DEMO)).html"
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig

@@ -15,6 +15,7 @@
 #include "value.h"
 
 #include <assert.h>
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,30 +59,81 @@ static size_t put_uint(uint64_t u, char *out)
     return k;
 }
 
-/* Shortest significant digits of finite d > 0 that read back as d, without
- * trailing zeros, into dig; returns their count k and sets *point to n of
- * ECMA-262 Number::toString (d = 0.DIGITS * 10^n). glibc prints the
- * correctly rounded decimal, so the first precision that round-trips gives
- * the closest shortest string. Fewer than 15 digits need no separate try:
- * 15-digit decimals are spaced wider than doubles, so when a shorter string
- * round-trips, the 15-digit rounding is that string padded with zeros. */
-static int shortest_digits(double d, char dig[20], int *point)
+/* d correctly rounded to prec significant digits, into dig; returns prec
+ * and sets *point (d ~ 0.DIGITS * 10^point). */
+static int sci_digits(double d, int prec, char dig[20], int *point)
 {
     char buf[40];
-    for (int prec = 14; prec <= 16; prec++) {
-        snprintf(buf, sizeof buf, "%.*e", prec, d);
-        if (prec == 16 || strtod(buf, NULL) == d)
-            break;
-    }
+    snprintf(buf, sizeof buf, "%.*e", prec - 1, d);
     int k = 0;
     const char *p = buf;
     for (; *p && *p != 'e' && *p != 'E'; p++)
         if (*p >= '0' && *p <= '9')   /* skips the locale's decimal point */
             dig[k++] = *p;
-    assert(*p && k >= 1 && k <= 17);
+    assert(*p && k == prec);
+    *point = atoi(p + 1) + 1;
+    return k;
+}
+
+/* Whether the decimal 0.dig[0..k) * 10^point reads back as d. */
+static bool reads_back(const char *dig, int k, int point, double d)
+{
+    char buf[48];
+    memcpy(buf, dig, (size_t)k);
+    snprintf(buf + k, sizeof buf - (size_t)k, "e%d", point - k);
+    return strtod(buf, NULL) == d;
+}
+
+/* Adds one unit in the last place to the k digits dig (a carry out of the
+ * first digit gives 1000... with *point one higher). */
+static void digits_up(char *dig, int k, int *point)
+{
+    int i = k - 1;
+    for (; i >= 0 && dig[i] == '9'; i--)
+        dig[i] = '0';
+    if (i >= 0) {
+        dig[i]++;
+    } else {
+        dig[0] = '1';
+        (*point)++;
+    }
+}
+
+/* Shortest significant digits of finite d > 0 that read back as d, without
+ * trailing zeros, into dig; returns their count k and sets *point to n of
+ * ECMA-262 Number::toString (d = 0.DIGITS * 10^n). glibc prints the
+ * correctly rounded decimal, so the first precision that round-trips gives
+ * the closest shortest string, with one exception handled below.
+ * For normal numbers, fewer than 15 digits need no separate try: 15-digit
+ * decimals are spaced wider than doubles, so when a shorter string
+ * round-trips, the 15-digit rounding is that string padded with zeros.
+ * Subnormals have fewer bits (5e-324 has one digit): they try every
+ * precision. */
+static int shortest_digits(double d, char dig[20], int *point)
+{
+    int k = 0;
+    for (int prec = d < DBL_MIN ? 1 : 15; prec <= 17; prec++) {
+        k = sci_digits(d, prec, dig, point);
+        if (prec == 17 || reads_back(dig, k, *point, d))
+            break;
+        /* A power of two has a gap below it half as wide as above, so the
+         * closest 16-digit decimal can fall just short below while the next
+         * one up reads back (2^-1017 is 7.120236347223045e-307, not the
+         * 17 digits ...0444e-307). Only below: above, the gap is wider. */
+        if (prec == 16 && frexp(d, &(int){0}) == 0.5 && d >= DBL_MIN) {
+            char up[20];
+            int upoint = *point;
+            memcpy(up, dig, (size_t)k);
+            digits_up(up, k, &upoint);
+            if (reads_back(up, k, upoint, d)) {
+                memcpy(dig, up, (size_t)k);
+                *point = upoint;
+                break;
+            }
+        }
+    }
     while (k > 1 && dig[k - 1] == '0')
         k--;
-    *point = atoi(p + 1) + 1;
     return k;
 }
 

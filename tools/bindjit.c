@@ -99,7 +99,7 @@ static int parse_run(int argc, char **argv, run_opts *o)
 static int replay(bj_runtime *rt, const bj_oplog *log)
 {
     size_t n = bj_oplog_count(log);
-    int show = n >= 20000 && isatty(STDERR_FILENO);
+    int show = n >= 1000 && isatty(STDERR_FILENO);
     size_t step = show ? n / 100 : n;
     if (step == 0)
         step = 1;

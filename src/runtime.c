@@ -63,6 +63,7 @@ int bj_runtime_new(const bj_config *cfg, bj_runtime **out)
     if (cfg)
         rt->cfg = *cfg;
     bj_map_init(&rt->paths, &rt->mem);
+    bj_map_init(&rt->dotted, &rt->mem);
     bj_map_init(&rt->keys, &rt->mem);
     bj_scratch_init(&rt->scratch, &rt->mem);
     bj_buf_init(&rt->strbuf, &rt->mem);
@@ -101,6 +102,7 @@ void rt_forget_bindings(bj_runtime *rt)
             path_free(rt, rt->paths.entries[i].value);
     bj_map_free(&rt->keys);
     bj_map_free(&rt->paths);
+    bj_map_free(&rt->dotted);
     rt->queue.n = 0;
     rt->stats.bindings = 0;
 }
@@ -238,6 +240,14 @@ int bj_path_getv(bj_runtime *rt, const char *const *segments, size_t n, bj_path 
 
 int bj_path_get(bj_runtime *rt, const char *dotted, bj_path **out)
 {
+    /* The string API resolves the same text on every call: one hash lookup
+     * of the whole text, no splitting and no allocation, on a hit. */
+    size_t total = strlen(dotted);
+    bj_path *hit = bj_map_get(&rt->dotted, dotted, total);
+    if (hit) {
+        *out = hit;
+        return 0;
+    }
     const char *segs[64];
     size_t lens[64], n = 0;
     const char *s = dotted;
@@ -252,9 +262,10 @@ int bj_path_get(bj_runtime *rt, const char *dotted, bj_path **out)
             break;
         s = dot + 1;
     }
-    /* Resolving by text again is the common case for the string API: look
-     * the joined form up first. */
-    return rt_path_segments(rt, segs, lens, n, out);
+    int rc = rt_path_segments(rt, segs, lens, n, out);
+    if (rc == 0 && bj_map_put(&rt->dotted, dotted, total, *out) != 0)
+        return rt_fail(rt, BJ_ENOMEM, "out of memory");
+    return rc;
 }
 
 const char *bj_path_key(const bj_path *p)

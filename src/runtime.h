@@ -69,6 +69,7 @@ struct bj_runtime {
     bj_state state;
     bj_doc *doc;
     bj_map paths;                /* segments joined by '\x1f' -> bj_path* */
+    bj_map dotted;               /* dotted text as given to bj_path_get -> bj_path* */
     bj_map keys;                 /* key string -> bj_key* */
     key_queue queue, flushing_queue;
     unsigned batch_depth;

@@ -136,7 +136,8 @@ bool bj_val_to_string(const bj_val *v, bj_scratch *scratch, const char **s, size
 void bj_val_append_string(const bj_val *v, bj_buf *out);
 /* ===, ==, and the relational comparison of `<` (JavaScript semantics;
  * objects and arrays compare by node identity). bj_val_less returns
- * -1 for undefined (a NaN was involved), 0 false, 1 true. */
+ * -1 for undefined (a NaN was involved), 0 false, 1 true, and -2 when
+ * scratch allocation fails (only for an array compared with a string form). */
 bool bj_val_strict_eq(const bj_val *a, const bj_val *b);
 bool bj_val_loose_eq(const bj_val *a, const bj_val *b);
 int bj_val_less(const bj_val *a, const bj_val *b, bj_scratch *scratch);

@@ -89,6 +89,16 @@ valgrind: $(TEST_DEPS_STAMP) all
 	VALGRIND="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect" \
 	    tests/conformance.sh $(CLI) $(SHARED)/conformance
 
+# libFuzzer targets (tests/fuzz/*.c, built into build/fuzz/ by tests/fuzz.sh):
+# a short bounded run of each, and longer runs of FUZZ_SECONDS per target.
+FUZZ_SECONDS ?= 300
+
+fuzz-smoke: $(TEST_DEPS_STAMP)
+	tests/fuzz.sh smoke
+
+fuzz: $(TEST_DEPS_STAMP)
+	tests/fuzz.sh long $(FUZZ_SECONDS)
+
 # The main job: run an example app with its op log and write the HTML.
 demo: all
 	$(CLI) run $(DEMO).app.json --ops $(DEMO).ops.jsonl --stats --output $(BUILD)/$(notdir $(DEMO)).html

@@ -822,8 +822,9 @@ fail:
 /* Removes declaration di; the style attribute shrinks, so no allocation.
  * Its storage becomes a spare: `when` bindings toggle display between
  * "none" and removed on every flip, and reusing the spare makes that
- * toggle allocation-free (removal plus re-add went from 4 allocations to
- * none). Spares are bounded by the distinct names ever set on el. */
+ * toggle allocation-free (each re-add used to cost two allocations; a
+ * class + display toggle loop now makes none after the first round).
+ * Spares are bounded by the distinct names ever set on el. */
 static void style_remove(bj_elem *el, int di)
 {
     doc_pair gone = el->decls[di];
@@ -856,6 +857,7 @@ static int decl_add(bj_doc *d, bj_elem *el, const char *name, size_t nlen,
             return -1;
         doc_pair p = {0};
         p.name = name_dup(d->m, name, nlen);
+        p.nlen = nlen;
         if (!p.name || str_reserve(d->m, &p.val, vlen, NULL) != 0) {
             bj_free(d->m, p.name);
             return -1;

@@ -125,12 +125,11 @@ dict_opt() {
 # Pulls "exec/s" and the number of runs out of a libFuzzer log.
 stats_of() {
     local log=$1 runs rate cov
-    runs=$(grep -o 'stat::number_of_executed_units: [0-9]*' "$log" | tail -n 1 | grep -o '[0-9]*$' || true)
-    rate=$(grep -o 'stat::average_exec_per_sec: [0-9]*' "$log" | tail -n 1 | grep -o '[0-9]*$' || true)
-    if [ -z "$runs" ]; then   # fork mode: the last status line
-        runs=$(grep -o '^#[0-9]*' "$log" | tail -n 1 | tr -d '#' || true)
-        rate=$(grep -o 'exec/s:\{0,1\} [0-9]*' "$log" | tail -n 1 | grep -o '[0-9]*$' || true)
-    fi
+    runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | tail -n 1 | grep -o '[0-9]*$' || true)
+    rate=$(grep -o 'stat::average_exec_per_sec: *[0-9]*' "$log" | tail -n 1 | grep -o '[0-9]*$' || true)
+    # Fork mode or a crash: the last status line.
+    [ -n "$runs" ] || runs=$(grep -o '^#[0-9]*' "$log" | tail -n 1 | tr -d '#' || true)
+    [ -n "$rate" ] || rate=$(grep -o 'exec/s:\{0,1\} [0-9]*' "$log" | tail -n 1 | grep -o '[0-9]*$' || true)
     cov=$(grep -o 'cov: [0-9]*' "$log" | tail -n 1 | grep -o '[0-9]*$' || true)
     echo "runs=${runs:-?} exec/s=${rate:-?} cov=${cov:-?}"
 }
@@ -153,17 +152,16 @@ findings_in() {
 fuzz_mode() {
     local mode=$1 secs=$2 stamp t corpus art log rc failed=0 summary=() found
     stamp="$mode-$(date +%Y%m%d-%H%M%S)"
-    local tmp=""
     if [ "$mode" = smoke ]; then
-        tmp=$(mktemp -d "${TMPDIR:-/tmp}/bindjit-fuzz.XXXXXX")
-        trap 'rm -rf "$tmp"' EXIT
+        SMOKE_TMP=$(mktemp -d "${TMPDIR:-/tmp}/bindjit-fuzz.XXXXXX")
+        trap 'rm -rf "$SMOKE_TMP"' EXIT
     fi
     for t in $TARGETS; do
         art="$OUT/artifacts/$stamp/$t"
         log="$OUT/logs/$stamp-$t.log"
         mkdir -p "$OUT/logs"
         if [ "$mode" = smoke ]; then
-            corpus="$tmp/$t"
+            corpus="$SMOKE_TMP/$t"
             mkdir -p "$corpus"
             cp tests/fuzz/corpus/"$(corpus_name "$t")"/* "$corpus"/ 2>/dev/null || true
             echo "fuzz.sh: $t for ${secs}s (log $log)"
@@ -186,8 +184,10 @@ fuzz_mode() {
         if [ "$rc" -ne 0 ] || [ -n "$found" ]; then
             failed=1
             summary+=("FAIL  $t  $(stats_of "$log")  exit=$rc")
-            echo "fuzz.sh: $t FAILED (exit $rc); end of its log:" >&2
-            grep -E 'ERROR|SUMMARY|check failed|runtime error|#[0-9]+ 0x' "$log" | head -n 40 >&2 || true
+            echo "fuzz.sh: $t FAILED (exit $rc); the report in its log:"
+            grep -E 'ERROR|SUMMARY|check failed|runtime error|    #[0-9]+ 0x' "$log" |
+                grep -v -E 'in fuzzer::|libc_start|in _start|sanitizer_print_stack|pthread_kill|raise|abort ' |
+                head -n 30 || true
             for f in $found; do
                 summary+=("      finding: $f")
                 summary+=("      reproduce: tests/fuzz.sh repro $t $f")

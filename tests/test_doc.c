@@ -492,6 +492,29 @@ Test(doc, disabled_reflection)
     cr_expect_eq(m.live, 0);
 }
 
+Test(doc, style_toggle_does_not_allocate)
+{
+    bj_mem m = {0};
+    bj_doc *d = doc_new(&m);
+    bj_elem *p = mk(d, doc_root(d), "p");
+    wstyle(d, p, "color", "red");
+    wstyle(d, p, "display", "none");
+    wstyle(d, p, "display", "");
+    wstyle(d, p, "color", "");
+    size_t count = m.count;
+    for (int k = 0; k < 100; k++) {
+        wstyle(d, p, "display", "none");
+        wstyle(d, p, "color", "blue");
+        wstyle(d, p, "display", "");
+        if (k < 99)
+            wstyle(d, p, "color", "");
+    }
+    cr_expect_eq(m.count, count, "removed declarations are reused");
+    expect_html(d, &m, "<p style=\"color: blue;\"></p>");
+    doc_free(d);
+    cr_expect_eq(m.live, 0);
+}
+
 Test(doc, style_write)
 {
     bj_mem m = {0};
@@ -882,6 +905,7 @@ static int oom_sequence(bj_doc *d, bj_mem *m, char **html)
     STEP(doc_write_class(d, p, "cls", 3));
     STEP(doc_write_style(d, p, "font-weight", 11, "bold", 4));
     STEP(doc_write_style(d, p, "color", 5, "", 0));
+    STEP(doc_write_style(d, p, "color", 5, "rgb(100, 100, 100)", 18)); /* reuses a spare */
     STEP(doc_write_style(d, b, "display", 7, "none", 4));
     STEP(doc_write_value(d, in, "typed", 5));
     STEP(doc_write_disabled(d, in, true));
@@ -907,7 +931,8 @@ static int oom_sequence(bj_doc *d, bj_mem *m, char **html)
 Test(doc, allocation_failures)
 {
     const char *want =
-        "<p data-bosatsu-id=\"p\" id=\"pid2\" style=\"display: block; font-weight: bold;\" "
+        "<p data-bosatsu-id=\"p\" id=\"pid2\" "
+        "style=\"display: block; font-weight: bold; color: rgb(100, 100, 100);\" "
         "class=\"cls\">a longer text than before, to grow the buffer</p>"
         "<input data-bosatsu-id=\"p\" type=\"text\" value=\"v\" disabled=\"\">"
         "<textarea></textarea><b data-bosatsu-id=\"b\" style=\"display: none;\">replaces the i</b>";

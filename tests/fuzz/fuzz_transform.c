@@ -114,8 +114,8 @@ static bool same_result(const bj_val *a, const bj_val *b)
         return (isnan(a->u.n) && isnan(b->u.n)) ||
                (a->u.n == b->u.n && signbit(a->u.n) == signbit(b->u.n));
     case BJ_T_STR: return a->len == b->len && memcmp(a->u.s, b->u.s, a->len) == 0;
-    case BJ_T_ARR:
-    case BJ_T_OBJ: return a->u.node == b->u.node;
+    case BJ_T_ARR:   /* slice makes a new array each time */
+    case BJ_T_OBJ: return bj_node_deep_equal(a->u.node, b->u.node);
     }
     return false;
 }

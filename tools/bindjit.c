@@ -192,10 +192,13 @@ static int cmd_run(int argc, char **argv)
     char parse_err[1100] = "";
     if (parse_rc)
         snprintf(parse_err, sizeof parse_err, "%s", bj_last_error(rt));
+    /* After a failing op the final flush still runs, so the document shows
+     * everything that was applied before it. */
     if (log && replay(rt, log) != 0) {
         fprintf(stderr, "bindjit: %s\n", bj_last_error(rt));
         status = 1;
-    } else if (bj_flush(rt) != 0) {
+    }
+    if (bj_flush(rt) != 0) {
         fprintf(stderr, "bindjit: %s\n", bj_last_error(rt));
         status = 1;
     }

@@ -104,6 +104,29 @@ demo: all
 	$(CLI) run $(DEMO).app.json --ops $(DEMO).ops.jsonl --stats --output $(BUILD)/$(notdir $(DEMO)).html
 	@echo "wrote $(BUILD)/$(notdir $(DEMO)).html"
 
+# The benchmark (bench/, docs/performance.md): the full run with its JSON
+# and chart, then every example app that has an op log.
+bench: all
+	$(CLI) bench --json $(BUILD)/bench.json --svg $(BUILD)/bench.svg
+	@for app in examples/*.app.json; do \
+	    ops=$${app%.app.json}.ops.jsonl; \
+	    if [ -f "$$ops" ]; then $(CLI) bench --app "$$app" --ops "$$ops" || exit 1; fi; \
+	done
+
+# Instructions per op of one workload and variant, counted by callgrind in
+# the measured function only (stable where wall time is not):
+#   make callgrind WORKLOAD=plain N=1000 VARIANT=map [OPS=100000]
+WORKLOAD ?= plain
+N ?= 1000
+VARIANT ?= map
+OPS ?= 100000
+CALLGRIND_OUT = $(BUILD)/callgrind.$(WORKLOAD).$(N).$(VARIANT).out
+
+callgrind: all
+	valgrind --tool=callgrind --toggle-collect=bench_measured_run --callgrind-out-file=$(CALLGRIND_OUT) \
+	    $(CLI) bench --only $(WORKLOAD):$(N):$(VARIANT) --ops-count $(OPS)
+	@awk -v ops=$(OPS) '/^totals:/ { printf "callgrind $(WORKLOAD):$(N):$(VARIANT): %.1f instructions/op (%s instructions, %d ops; $(CALLGRIND_OUT))\n", $$2 / ops, $$2, ops }' $(CALLGRIND_OUT)
+
 install: all
 	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig
 	install -m 644 $(LIB_A) $(LIB_SO) $(DESTDIR)$(PREFIX)/lib/

@@ -273,6 +273,17 @@ __attribute__((noinline)) int bench_measured_run(cell_ctx *c, int v, size_t from
     }
 }
 
+/* The same work as bench_measured_run, for the untimed warm-up pass of
+ * --only, which callgrind must not count. */
+__attribute__((noinline)) static int bench_warmup_run(cell_ctx *c, int v, size_t from, size_t to)
+{
+    switch (v) {
+    case V_MAP: return run_map(c->rt[V_MAP], c->w, from, to);
+    case V_HANDLE: return run_handle(c->rt[V_HANDLE], c->handles, c->w, from, to);
+    default: return dx_run(c->dx, c->w, from, to);
+    }
+}
+
 static void cell_free(cell_ctx *c)
 {
     dx_free(c->dx);
@@ -417,31 +428,75 @@ static int cell_measure(cell_ctx *c, cell_result *r, int reps, progress *pg, con
     return cell_check(c);
 }
 
-static int run_cell(const bench_opts *o, wl_kind kind, size_t n, cell_result *r, progress *pg)
+/* FNV-1a of the app text: workloads that share an app must share it
+ * byte for byte. */
+static uint64_t app_hash(const workload *w)
 {
-    workload w;
-    if (wl_build(&w, kind, n, o->ops_count, o->seed) != 0)
-        return 1;
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (size_t i = 0; i < w->app_len; i++)
+        h = (h ^ (unsigned char)w->app[i]) * 0x100000001b3ull;
+    return h;
+}
+
+/* The static facts of a cell (the memory figures come from its app). */
+static void cell_facts(cell_result *r, const workload *w, size_t rt_bytes, size_t dx_bytes)
+{
     memset(r, 0, sizeof *r);
-    r->kind = kind;
-    r->nominal = n;
-    r->nbindings = w.nbindings;
-    r->nkeys = w.nkeys;
-    r->nentities = w.nentities;
-    r->nops = w.nops;
+    r->kind = w->kind;
+    r->nominal = w->nominal;
+    r->nbindings = w->nbindings;
+    r->nkeys = w->nkeys;
+    r->nentities = w->nentities;
+    r->nops = w->nops;
+    r->runtime_bytes = rt_bytes;
+    r->direct_bytes = dx_bytes;
+}
+
+/* Every selected kind that runs on app `app` at size n, on one set of
+ * instances loaded once: a 100000-binding app takes seconds to load, and
+ * later workloads start from the document the earlier ones left, in every
+ * variant alike. grid[k] receives kind k's result; filled[k] is set. */
+static int run_app_family(const bench_opts *o, wl_kind app, size_t n, cell_result *grid,
+                          bool *filled, progress *pg)
+{
     cell_ctx c;
-    int rc = cell_open(&c, &w);
-    if (rc == 0) {
-        bj_stats st;
-        bj_get_stats(c.rt[V_MAP], &st);
-        r->runtime_bytes = st.memory_bytes;
-        r->direct_bytes = dx_memory(c.dx);
-        char label[32];
-        snprintf(label, sizeof label, "%s:%zu", wl_kind_get(kind)->name, n);
-        rc = cell_measure(&c, r, o->reps, pg, label);
+    memset(&c, 0, sizeof c);
+    bool opened = false;
+    uint64_t hash = 0;
+    size_t rt_bytes = 0, dx_bytes = 0;
+    int rc = 0;
+    for (int k = 0; k < WL_KIND_COUNT && rc == 0; k++) {
+        if (!o->kinds[k] || wl_kind_get((wl_kind)k)->app != app)
+            continue;
+        workload w;
+        if (wl_build(&w, (wl_kind)k, n, o->ops_count, o->seed) != 0)
+            return cell_free(&c), 1;
+        if (!opened) {
+            opened = true;
+            hash = app_hash(&w);
+            if ((rc = cell_open(&c, &w)) == 0) {
+                bj_stats st;
+                bj_get_stats(c.rt[V_MAP], &st);
+                rt_bytes = st.memory_bytes;
+                dx_bytes = dx_memory(c.dx);
+            }
+        } else if (app_hash(&w) != hash) {
+            fprintf(stderr, "bindjit bench: internal error: %s:%zu does not share its app\n",
+                    wl_kind_get((wl_kind)k)->name, n);
+            rc = 1;
+        }
+        if (rc == 0) {
+            char label[32];
+            snprintf(label, sizeof label, "%s:%zu", wl_kind_get((wl_kind)k)->name, n);
+            c.w = &w;
+            cell_facts(&grid[k], &w, rt_bytes, dx_bytes);
+            rc = cell_measure(&c, &grid[k], o->reps, pg, label);
+            filled[k] = rc == 0;
+        }
+        wl_free(&w);
+        c.w = NULL;
     }
     cell_free(&c);
-    wl_free(&w);
     return rc;
 }
 
@@ -537,6 +592,35 @@ static void print_tables(const bench_results *res)
 
 /* ---- the synthetic run ---------------------------------------------------------------------- */
 
+/* Runs every selected kind at every size, each app loaded once per size;
+ * the results go to res->cells grouped by kind, sizes in order. */
+static int run_grid(const bench_opts *o, bench_results *res, progress *pg)
+{
+    size_t ns = (size_t)o->nsizes;
+    cell_result *grid = calloc(WL_KIND_COUNT * ns, sizeof *grid);
+    bool *filled = calloc(WL_KIND_COUNT * ns, sizeof *filled);
+    cell_result *row = calloc(WL_KIND_COUNT, sizeof *row);
+    bool row_filled[WL_KIND_COUNT];
+    int rc = grid && filled && row ? 0 : (fprintf(stderr, "bindjit bench: out of memory\n"), 1);
+    for (size_t s = 0; s < ns && rc == 0; s++) {
+        memset(row_filled, 0, sizeof row_filled);
+        for (int app = 0; app < WL_KIND_COUNT && rc == 0; app++)
+            if (wl_kind_get((wl_kind)app)->app == (wl_kind)app)
+                rc = run_app_family(o, (wl_kind)app, o->sizes[s], row, row_filled, pg);
+        for (int k = 0; k < WL_KIND_COUNT; k++) {
+            grid[(size_t)k * ns + s] = row[k];
+            filled[(size_t)k * ns + s] = row_filled[k];
+        }
+    }
+    for (size_t i = 0; rc == 0 && i < WL_KIND_COUNT * ns; i++)
+        if (filled[i])
+            res->cells[res->ncells++] = grid[i];
+    free(grid);
+    free(filled);
+    free(row);
+    return rc;
+}
+
 static int run_synthetic(const bench_opts *o)
 {
     bench_results res;
@@ -554,11 +638,7 @@ static int run_synthetic(const bench_opts *o)
     for (int k = 0; k < WL_KIND_COUNT; k++)
         pg.total += o->kinds[k] ? (size_t)o->nsizes * (size_t)(o->reps + 1) : 0;
     double t0 = now();
-    int rc = 0;
-    for (int k = 0; k < WL_KIND_COUNT && rc == 0; k++)
-        for (int s = 0; s < o->nsizes && rc == 0 && o->kinds[k]; s++)
-            if ((rc = run_cell(o, (wl_kind)k, o->sizes[s], &res.cells[res.ncells], &pg)) == 0)
-                res.ncells++;
+    int rc = run_grid(o, &res, &pg);
     if (show_progress())
         cli_progress_done();
     res.seconds = now() - t0;
@@ -606,9 +686,9 @@ static int run_only(const bench_opts *o)
         return 1;
     cell_ctx c;
     int rc = cell_open(&c, &w);
-    double t = rc ? -1 : cell_time(&c, v);       /* untimed pass: warm caches */
-    if (t >= 0)
-        t = cell_time(&c, v);
+    if (rc == 0 && (rc = bench_warmup_run(&c, v, 0, w.nops)) != 0)   /* warm the caches */
+        fprintf(stderr, "bindjit bench: warm-up failed\n");
+    double t = rc ? -1 : cell_time(&c, v);
     if (t >= 0)
         printf("%s:%zu:%s: %zu updates in %.4f s, %.0f ops/s\n", wl_kind_get(k)->name, n,
                bench_variant_names[v], w.nops, t, (double)w.nops / t);

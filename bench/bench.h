@@ -121,6 +121,8 @@ typedef struct wl_kind_info {
     const char *name;          /* "plain" */
     const char *title;         /* one line for tables */
     unsigned updates_per_flush;
+    wl_kind app;               /* the kind whose app this one runs on (same
+                                * size and seed: the same app text) */
 } wl_kind_info;
 
 const wl_kind_info *wl_kind_get(wl_kind k);

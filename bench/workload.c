@@ -173,12 +173,17 @@ const wl_schema *wl_schema_get(schema_id id)
 }
 
 static const wl_kind_info kinds[WL_KIND_COUNT] = {
-    [WL_PLAIN] = {"plain", "numbers to textContent, no transform; op = 1 update + flush", 1},
-    [WL_MIXED] = {"mixed", "transforms, when, statePath, Int/Double/String/Bool; op = 1 update + flush", 1},
-    [WL_HOTSPOT] = {"hotspot", "plain app, 90% of updates hit 10% of the bindings; op = 1 update + flush", 1},
-    [WL_ENTITY] = {"entity", "entity batch: 10 fields of one order, then 1 flush; op = 1 field update", 10},
-    [WL_PLAIN_B100] = {"plain-b100", "plain, batched: 100 updates, then 1 flush; op = 1 update", 100},
-    [WL_MIXED_B100] = {"mixed-b100", "mixed, batched: 100 updates, then 1 flush; op = 1 update", 100},
+    [WL_PLAIN] = {"plain", "numbers to textContent, no transform; op = 1 update + flush", 1, WL_PLAIN},
+    [WL_MIXED] = {"mixed", "transforms, when, statePath, Int/Double/String/Bool; op = 1 update + flush",
+                  1, WL_MIXED},
+    [WL_HOTSPOT] = {"hotspot", "plain app, 90% of updates hit 10% of the bindings; op = 1 update + flush",
+                    1, WL_PLAIN},
+    [WL_ENTITY] = {"entity", "entity batch: 10 fields of one order, then 1 flush; op = 1 field update",
+                   10, WL_ENTITY},
+    [WL_PLAIN_B100] = {"plain-b100", "plain app, batched: 100 updates, then 1 flush; op = 1 update",
+                       100, WL_PLAIN},
+    [WL_MIXED_B100] = {"mixed-b100", "mixed app, batched: 100 updates, then 1 flush; op = 1 update",
+                       100, WL_MIXED},
 };
 
 const wl_kind_info *wl_kind_get(wl_kind k)
@@ -412,10 +417,10 @@ static int plan_entities(workload *w, rng *r, size_t n)
     const schema_id *pick = plain_pick;
     size_t npick = 3;
     schema_id filler = SC_PLAIN_BADGE;
-    if (w->kind == WL_MIXED || w->kind == WL_MIXED_B100) {
+    if (kinds[w->kind].app == WL_MIXED) {
         pick = mixed_pick;
         filler = SC_MIX_BADGE;
-    } else if (w->kind == WL_ENTITY) {
+    } else if (kinds[w->kind].app == WL_ENTITY) {
         pick = order_pick;
         npick = 1;
         filler = SC_MIX_BADGE;
@@ -622,14 +627,10 @@ int wl_build(workload *w, wl_kind kind, size_t n, size_t nops, uint64_t seed)
         fprintf(stderr, "bindjit bench: the entity workload needs at least 10 bindings\n");
         return -1;
     }
-    /* One stream per workload: the kind and size are mixed into the seed so
-     * that plain:100 and plain:1000 are independent draws. */
-    rng r = {seed * 0x100000001B3ull ^ ((uint64_t)kind << 56) ^ n};
-    /* The hot spot runs on the plain app: it differs only in its ops. */
-    if (kind == WL_HOTSPOT || kind == WL_PLAIN_B100)
-        r.s = seed * 0x100000001B3ull ^ ((uint64_t)WL_PLAIN << 56) ^ n;
-    if (kind == WL_MIXED_B100)
-        r.s = seed * 0x100000001B3ull ^ ((uint64_t)WL_MIXED << 56) ^ n;
+    /* One stream per app: its kind and size are mixed into the seed so that
+     * plain:100 and plain:1000 are independent draws, while hotspot:100
+     * draws the very app of plain:100 (then its own ops). */
+    rng r = {seed * 0x100000001B3ull ^ ((uint64_t)kinds[kind].app << 56) ^ n};
     if (plan_entities(w, &r, n) != 0 || init_entities(w, &r) != 0 || emit_app(w) != 0 ||
         gen_ops(w, &r, nops) != 0) {
         fprintf(stderr, "bindjit bench: out of memory building workload %s:%zu\n",

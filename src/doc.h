@@ -91,7 +91,7 @@ const char *doc_elem_bosatsu_id(const bj_elem *el);
 
 /* ---- writes (the binding helpers; each reports to the host) --------------------- */
 void doc_set_host(bj_doc *d, bj_write_fn fn, void *userdata);
-/* Number of writes applied so far (including ignored ones? no: applied). */
+/* Number of writes applied so far (writes an element ignores are not counted). */
 uint64_t doc_write_count(const bj_doc *d);
 
 /* textContent: children replaced by one text node (none when len is 0).

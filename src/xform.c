@@ -35,7 +35,7 @@
  * - Error columns count bytes from the start of the source, 1-based (a
  *   transform is one line; a multi-line one is counted across its lines).
  *
- * Knowing deviations from JavaScript: strings are UTF-8, so a lone
+ * Known deviations from JavaScript: strings are UTF-8, so a lone
  * surrogate (an escape such as '\uD800', or a slice or padStart cut
  * through a surrogate pair) becomes U+FFFD; properties come from own
  * members only (s.toUpperCase uncalled or o.constructor is undefined, not
@@ -547,7 +547,7 @@ static _Noreturn void fail_other(parser *P)
     size_t n = P->tok.end - P->tok.pos;
     if (n == 2 && s[0] == '?' && s[1] == '.')
         fail(P, P->tok.pos, "optional chaining '?.' is not supported");
-    if (s[n - 1] == '=' )
+    if (s[n - 1] == '=')
         fail(P, P->tok.pos, "assignment is not supported");
     if (s[0] == '[')
         fail(P, P->tok.pos, "'[' is not supported (no arrays or computed members)");

@@ -39,7 +39,27 @@ int xf_eval(const xf_program *p, const bj_val *arg, bj_scratch *scratch, bj_val 
 /* The transform source text, as given (NUL-terminated). */
 const char *xf_source(const xf_program *p);
 
-/* ---- AST, exposed for the JIT's generator and for tests ------------------ */
+/* ---- AST, exposed for the JIT's generator and for tests ------------------
+ * Layout (xform.c builds exactly this; a tree is at most 256 levels deep):
+ * - XF_TEMPLATE: nkids is odd; kids[0], kids[2], ... are XF_STR parts
+ *   (escapes and CR LF resolved; possibly empty, len 0), kids[1], kids[3],
+ *   ... the ${} expressions. `a${x}b` is STR "a", x, STR "b"; `` is one
+ *   empty STR.
+ * - String(), Number(), Boolean() without an argument are compiled to the
+ *   constants XF_STR "", XF_NUM 0, XF_FALSE; the XF_CALL_* kinds always
+ *   have exactly one kid. XF_MATH_MIN/MAX have 0 or more kids, the other
+ *   XF_MATH_* exactly one.
+ * - Methods: kids[0] is the receiver; argument counts are checked at
+ *   compile time: toFixed 0-1, toString/toUpperCase/toLowerCase/trim 0,
+ *   slice 0-2, padStart 1-2, includes/startsWith 1.
+ * - XF_STR and XF_MEMBER strings are NUL-terminated copies owned by the
+ *   program. column is the 1-based byte offset of the node's token in the
+ *   source (the operator of unary, binary and ?: nodes, the name of members
+ *   and methods, `String`/`Number`/`Boolean`/`Math` for calls).
+ * - Receivers follow JavaScript's prototypes: slice and includes also work
+ *   on arrays, toString on every non-nullish value, the other string
+ *   methods only on strings, toFixed only on numbers; anything else throws.
+ */
 typedef enum xf_kind {
     XF_NUM,        /* literal number: num */
     XF_STR,        /* literal string: str, len (escapes resolved) */

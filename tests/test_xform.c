@@ -987,6 +987,27 @@ static const ev_case deviations[] = {
 
 Test(xform, deviations) { RUN(deviations); }
 
+static xf_program *compile_ok(const char *src);
+
+/* Array.prototype.includes uses SameValueZero: NaN finds NaN. JSON cannot
+ * hold a NaN, so the array is built by hand. */
+Test(xform, array_includes_nan)
+{
+    bj_node nan_item = {.t = BJ_T_NUM, .u.n = NAN};
+    bj_node *items[] = {&nan_item};
+    bj_node arr = {.t = BJ_T_ARR, .u.a = {items, 1, 1}};
+    bj_val arg = bj_val_of_node(&arr), out;
+    xf_program *p = compile_ok("a => a.includes(0 / 0)");
+    cr_assert_eq(xf_eval(p, &arg, &scratch, &out), 0);
+    cr_expect_eq(out.t, BJ_T_BOOL);
+    cr_expect(out.u.b, "[NaN].includes(NaN) is true");
+    xf_free(&mem, p);
+    p = compile_ok("a => a.includes(0)");
+    cr_assert_eq(xf_eval(p, &arg, &scratch, &out), 0);
+    cr_expect(!out.u.b, "[NaN].includes(0) is false");
+    xf_free(&mem, p);
+}
+
 /* ---- results and their storage -------------------------------------------------- */
 
 Test(xform, numeric_results_do_not_allocate)
@@ -1010,13 +1031,14 @@ Test(xform, results_borrow_when_possible)
 {
     const char *src = "s => '' + s + ''";
     xf_program *p;
-    cr_assert_eq(xf_compile(&mem, src, strlen(src), &p, NULL), 0);
+    xf_error err;
+    cr_assert_eq(xf_compile(&mem, src, strlen(src), &p, &err), 0);
     bj_val arg = bj_val_str("abc", 3), out;
     cr_assert_eq(xf_eval(p, &arg, &scratch, &out), 0);
     cr_expect_eq(out.u.s, arg.u.s, "a concatenation with empty strings borrows its one piece");
     xf_free(&mem, p);
     src = "s => s.trim()";
-    cr_assert_eq(xf_compile(&mem, src, strlen(src), &p, NULL), 0);
+    cr_assert_eq(xf_compile(&mem, src, strlen(src), &p, &err), 0);
     arg = bj_val_str("  abc", 5);
     cr_assert_eq(xf_eval(p, &arg, &scratch, &out), 0);
     cr_expect_eq(out.u.s, arg.u.s + 2);
@@ -1027,7 +1049,8 @@ Test(xform, program_does_not_keep_the_source_buffer)
 {
     char *src = strdup("o => o.tag + `-${'lit'}` + o.tag.toUpperCase()");
     xf_program *p;
-    cr_assert_eq(xf_compile(&mem, src, strlen(src), &p, NULL), 0);
+    xf_error err;
+    cr_assert_eq(xf_compile(&mem, src, strlen(src), &p, &err), 0);
     cr_expect_str_eq(xf_source(p), src);
     cr_expect_neq(xf_source(p), src);
     memset(src, 'x', strlen(src));
@@ -1093,8 +1116,12 @@ Test(xform, ast_shapes)
     n = xf_body(p);
     cr_expect_eq(n->kind, XF_M_TOFIXED);
     cr_expect_eq(n->nkids, 1);
+    cr_expect_eq(n->column, 17);
     cr_expect_eq(n->kids[0]->kind, XF_M_SLICE);
     cr_expect_eq(n->kids[0]->nkids, 2);
+    cr_expect_eq(n->kids[0]->column, 8);
+    cr_expect_eq(n->kids[0]->kids[1]->kind, XF_NUM);
+    cr_expect_eq(n->kids[0]->kids[1]->column, 14);
     xf_free(&mem, p);
 
     p = compile_ok("v => Math.max()");

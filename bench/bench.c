@@ -324,18 +324,18 @@ static int cell_open(cell_ctx *c, const workload *w)
     return c->dx ? 0 : 1;
 }
 
-/* Runs variant v over the whole sequence; its time in seconds, or -1. */
-static double cell_time(cell_ctx *c, int v)
+/* Runs ops [from, to) of variant v; its time in seconds, or -1. */
+static double cell_time(cell_ctx *c, int v, size_t from, size_t to)
 {
     double t0 = now();
-    int rc = bench_measured_run(c, v, 0, c->w->nops);
+    int rc = bench_measured_run(c, v, from, to);
     double t = now() - t0;
     if (rc) {
         const char *msg = v == V_DIRECT ? bj_strerror(rc) : bj_last_error(c->rt[v]);
         fprintf(stderr, "bindjit bench: variant %s failed: %s\n", bench_variant_names[v], msg);
         return -1;
     }
-    return t > 1e-9 ? t : 1e-9;
+    return t;
 }
 
 /* Prints where two dumps first differ, with some context. */
@@ -406,22 +406,45 @@ static void progress_step(progress *p, const char *label)
         cli_progress(label, p->done, p->total);
 }
 
+/* Ops per timed slice: a multiple of every updates_per_flush (1, 10, 100),
+ * a few milliseconds long. */
+#define SLICE_OPS 5000
+
+/* One repetition: the whole sequence in every variant, interleaved slice by
+ * slice (the order rotated each slice), so that the machine's noise (other
+ * processes on 2 cores) falls on all variants alike. t[v] gets the times. */
+static int rep_run(cell_ctx *c, int rep, double t[V_COUNT])
+{
+    size_t n = c->w->nops;
+    for (int v = 0; v < V_COUNT; v++)
+        t[v] = 0;
+    for (size_t from = 0, slice = 0; from < n; from += SLICE_OPS, slice++) {
+        size_t to = from + SLICE_OPS < n ? from + SLICE_OPS : n;
+        for (int j = 0; j < V_COUNT; j++) {
+            int v = (int)((rep + slice + (size_t)j) % V_COUNT);
+            double dt = cell_time(c, v, from, to);
+            if (dt < 0)
+                return 1;
+            t[v] += dt;
+        }
+    }
+    return 0;
+}
+
 /* Untimed pass, then reps interleaved timed passes, then the check. */
 static int cell_measure(cell_ctx *c, cell_result *r, int reps, progress *pg, const char *label)
 {
     for (int v = 0; v < V_COUNT; v++)
-        if (cell_time(c, v) < 0)
+        if (cell_time(c, v, 0, c->w->nops) < 0)
             return 1;
     progress_step(pg, label);
     r->reps = reps;
     for (int rep = 0; rep < reps; rep++) {
-        for (int j = 0; j < V_COUNT; j++) {
-            int v = (rep + j) % V_COUNT;   /* rotate who goes first */
-            double t = cell_time(c, v);
-            if (t < 0)
-                return 1;
-            r->ops_per_sec[v][rep] = (double)c->w->nops / t;
-        }
+        double t[V_COUNT];
+        if (rep_run(c, rep, t) != 0)
+            return 1;
+        for (int v = 0; v < V_COUNT; v++)
+            r->ops_per_sec[v][rep] = (double)c->w->nops / (t[v] > 1e-9 ? t[v] : 1e-9);
         progress_step(pg, label);
     }
     summarize(r);
@@ -438,8 +461,32 @@ static uint64_t app_hash(const workload *w)
     return h;
 }
 
+/* Bytes the runtime holds for w's view and state alone (the app loaded
+ * with no bindings), so that the binding tables' share can be told apart.
+ * 0 when it cannot be measured. */
+static size_t view_state_bytes(const workload *w)
+{
+    static const char tail[] = "\"bindings\":{}}\n";
+    char *text = malloc(w->app_bindings_at + sizeof tail);
+    bj_runtime *rt = NULL;
+    size_t bytes = 0;
+    if (text && bj_runtime_new(NULL, &rt) == 0) {
+        memcpy(text, w->app, w->app_bindings_at);
+        memcpy(text + w->app_bindings_at, tail, sizeof tail);
+        if (bj_load_buffer(rt, text, w->app_bindings_at + sizeof tail - 1, "<view and state>") == 0) {
+            bj_stats st;
+            bj_get_stats(rt, &st);
+            bytes = st.memory_bytes;
+        }
+    }
+    bj_runtime_free(rt);
+    free(text);
+    return bytes;
+}
+
 /* The static facts of a cell (the memory figures come from its app). */
-static void cell_facts(cell_result *r, const workload *w, size_t rt_bytes, size_t dx_bytes)
+static void cell_facts(cell_result *r, const workload *w, size_t rt_bytes, size_t vs_bytes,
+                       size_t dx_bytes)
 {
     memset(r, 0, sizeof *r);
     r->kind = w->kind;
@@ -449,6 +496,7 @@ static void cell_facts(cell_result *r, const workload *w, size_t rt_bytes, size_
     r->nentities = w->nentities;
     r->nops = w->nops;
     r->runtime_bytes = rt_bytes;
+    r->view_state_bytes = vs_bytes;
     r->direct_bytes = dx_bytes;
 }
 
@@ -463,7 +511,7 @@ static int run_app_family(const bench_opts *o, wl_kind app, size_t n, cell_resul
     memset(&c, 0, sizeof c);
     bool opened = false;
     uint64_t hash = 0;
-    size_t rt_bytes = 0, dx_bytes = 0;
+    size_t rt_bytes = 0, vs_bytes = 0, dx_bytes = 0;
     int rc = 0;
     for (int k = 0; k < WL_KIND_COUNT && rc == 0; k++) {
         if (!o->kinds[k] || wl_kind_get((wl_kind)k)->app != app)
@@ -479,6 +527,7 @@ static int run_app_family(const bench_opts *o, wl_kind app, size_t n, cell_resul
                 bj_get_stats(c.rt[V_MAP], &st);
                 rt_bytes = st.memory_bytes;
                 dx_bytes = dx_memory(c.dx);
+                vs_bytes = view_state_bytes(&w);
             }
         } else if (app_hash(&w) != hash) {
             fprintf(stderr, "bindjit bench: internal error: %s:%zu does not share its app\n",
@@ -489,7 +538,7 @@ static int run_app_family(const bench_opts *o, wl_kind app, size_t n, cell_resul
             char label[32];
             snprintf(label, sizeof label, "%s:%zu", wl_kind_get((wl_kind)k)->name, n);
             c.w = &w;
-            cell_facts(&grid[k], &w, rt_bytes, dx_bytes);
+            cell_facts(&grid[k], &w, rt_bytes, vs_bytes, dx_bytes);
             rc = cell_measure(&c, &grid[k], o->reps, pg, label);
             filled[k] = rc == 0;
         }
@@ -536,21 +585,35 @@ static void print_table_head(wl_kind k)
 {
     printf("\n### %s: %s\n\n", wl_kind_get(k)->name, wl_kind_get(k)->title);
     printf("| Bindings | Map ops/s | Generated (direct) ops/s | Speedup | Verdict "
-           "| Map-handle ops/s | Handle/Map | Direct/Handle | Runtime B/binding | Direct B/binding |\n");
+           "| Map-handle ops/s | Handle/Map | Direct/Handle | Runtime B/binding (tables) "
+           "| Direct B/binding |\n");
     printf("|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|\n");
+}
+
+/* Bytes per binding: all the runtime holds, and (in parentheses) what the
+ * binding tables add to the view and state. */
+static void fmt_bytes(const cell_result *r, char *out, size_t cap)
+{
+    double nb = (double)r->nbindings;
+    if (r->view_state_bytes && r->view_state_bytes <= r->runtime_bytes)
+        snprintf(out, cap, "%.0f (%.0f)", (double)r->runtime_bytes / nb,
+                 (double)(r->runtime_bytes - r->view_state_bytes) / nb);
+    else
+        snprintf(out, cap, "%.0f", (double)r->runtime_bytes / nb);
 }
 
 static void print_row(const cell_result *r)
 {
-    char b[32], m[48], g[48], h[48];
+    char b[32], m[48], g[48], h[48], mem[48];
     fmt_int((double)r->nbindings, b, sizeof b);
     fmt_ops(r, V_MAP, m, sizeof m);
     fmt_ops(r, V_DIRECT, g, sizeof g);
     fmt_ops(r, V_HANDLE, h, sizeof h);
+    fmt_bytes(r, mem, sizeof mem);
     double sp = r->median[V_DIRECT] / r->median[V_MAP];
-    printf("| %s | %s | %s | %.2fx | %s | %s | %.2fx | %.2fx | %.0f | %.0f |\n", b, m, g, sp,
+    printf("| %s | %s | %s | %.2fx | %s | %s | %.2fx | %.2fx | %s | %.0f |\n", b, m, g, sp,
            bench_verdict(sp), h, r->median[V_HANDLE] / r->median[V_MAP],
-           r->median[V_DIRECT] / r->median[V_HANDLE], (double)r->runtime_bytes / (double)r->nbindings,
+           r->median[V_DIRECT] / r->median[V_HANDLE], mem,
            (double)r->direct_bytes / (double)r->nbindings);
 }
 
@@ -688,10 +751,10 @@ static int run_only(const bench_opts *o)
     int rc = cell_open(&c, &w);
     if (rc == 0 && (rc = bench_warmup_run(&c, v, 0, w.nops)) != 0)   /* warm the caches */
         fprintf(stderr, "bindjit bench: warm-up failed\n");
-    double t = rc ? -1 : cell_time(&c, v);
+    double t = rc ? -1 : cell_time(&c, v, 0, w.nops);
     if (t >= 0)
         printf("%s:%zu:%s: %zu updates in %.4f s, %.0f ops/s\n", wl_kind_get(k)->name, n,
-               bench_variant_names[v], w.nops, t, (double)w.nops / t);
+               bench_variant_names[v], w.nops, t, (double)w.nops / (t > 1e-9 ? t : 1e-9));
     cell_free(&c);
     wl_free(&w);
     return t >= 0 ? 0 : 1;
@@ -707,16 +770,17 @@ static double app_replay(const bench_opts *o, size_t *nops, size_t *bytes, size_
     double t = -1;
     if (bj_runtime_new(NULL, &rt) != 0)
         return fprintf(stderr, "bindjit bench: out of memory\n"), -1;
-    if (bj_load_file(rt, o->app) != 0 || bj_oplog_load_file(rt, o->ops, &log) != 0) {
+    bj_stats st;
+    int rc = bj_load_file(rt, o->app);
+    bj_get_stats(rt, &st);      /* the app's memory, before the log's */
+    if (rc != 0 || bj_oplog_load_file(rt, o->ops, &log) != 0) {
         fprintf(stderr, "bindjit bench: %s\n", bj_last_error(rt));
     } else {
-        bj_stats st;
-        bj_get_stats(rt, &st);
         *bytes = st.memory_bytes;
         *bindings = st.bindings;
         *nops = bj_oplog_count(log);
         double t0 = now();
-        int rc = bj_oplog_run(rt, log, 0, *nops);
+        rc = bj_oplog_run(rt, log, 0, *nops);
         if (rc == 0)
             rc = bj_flush(rt);
         t = now() - t0;
@@ -737,10 +801,13 @@ static int run_app(const bench_opts *o)
     a.app = o->app;
     a.ops_file = o->ops;
     /* Small logs run in microseconds: repeat (each on a fresh runtime, as
-     * the log expects the app's initial state) until 0.2 s are timed. */
+     * the log expects the app's initial state) until 0.5 s are timed, after
+     * one untimed replay that warms the caches. */
     double timed = 0;
     int cap = o->quick ? 3 : BENCH_MAX_REPS;
-    while (a.reps < cap && (a.reps < o->reps || timed < 0.2)) {
+    if (app_replay(o, &a.nops, &a.runtime_bytes, &a.nbindings) < 0)
+        return 1;
+    while (a.reps < cap && (a.reps < o->reps || timed < 0.5)) {
         double t = app_replay(o, &a.nops, &a.runtime_bytes, &a.nbindings);
         if (t < 0)
             return 1;

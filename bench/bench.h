@@ -144,6 +144,8 @@ typedef struct workload {
     unsigned updates_per_flush;
     char *app;                 /* the app, JSON text */
     size_t app_len;
+    size_t app_bindings_at;    /* offset of "bindings" in app (the view and
+                                * state alone are app[0..app_bindings_at)) */
     size_t nkeys;
     const char **keys;         /* dotted key of each (entity, field) */
     uint32_t *key_entity;      /* entity index of each key */
@@ -187,6 +189,7 @@ typedef struct cell_result {
     wl_kind kind;
     size_t nominal, nbindings, nkeys, nentities, nops;
     size_t runtime_bytes;             /* bj_get_stats memory_bytes after load */
+    size_t view_state_bytes;          /* the same for the app without bindings */
     size_t direct_bytes;              /* dx_memory */
     int reps;
     double ops_per_sec[V_COUNT][BENCH_MAX_REPS];

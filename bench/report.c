@@ -123,8 +123,10 @@ static void json_cell(FILE *f, const cell_result *r, bool last)
     fprintf(f, "      {\"bindings\": %zu, \"keys\": %zu, \"entities\": %zu, \"ops\": %zu,\n",
             r->nbindings, r->nkeys, r->nentities, r->nops);
     fprintf(f, "        \"memory\": {\"runtime_bytes\": %zu, \"runtime_bytes_per_binding\": %.1f, "
+            "\"view_state_bytes\": %zu, \"binding_tables_bytes_per_binding\": %.1f, "
             "\"direct_bytes\": %zu, \"direct_bytes_per_binding\": %.1f},\n",
-            r->runtime_bytes, (double)r->runtime_bytes / nb, r->direct_bytes,
+            r->runtime_bytes, (double)r->runtime_bytes / nb, r->view_state_bytes,
+            ((double)r->runtime_bytes - (double)r->view_state_bytes) / nb, r->direct_bytes,
             (double)r->direct_bytes / nb);
     fprintf(f, "        \"variants\": {\n");
     for (int v = 0; v < V_COUNT; v++)

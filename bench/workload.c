@@ -529,6 +529,7 @@ static int emit_app(workload *w)
     sbuf b = {NULL, 0, 0, false};
     emit_view(&b, w);
     emit_state(&b, w);
+    w->app_bindings_at = b.len;
     emit_bindings(&b, w);
     if (b.failed) {
         free(b.p);

@@ -843,7 +843,8 @@ static void style_remove(bj_elem *el, int di)
 static int decl_add(bj_doc *d, bj_elem *el, const char *name, size_t nlen,
                     const char *value, size_t vlen)
 {
-    doc_pair *spares = el->decls + el->ndecls;
+    /* NULL + 0 is undefined in C: an element without declarations has no array. */
+    doc_pair *spares = el->decls ? el->decls + el->ndecls : NULL;
     int si = pair_find(spares, el->nspare, name, nlen);
     if (si >= 0) {
         if (str_reserve(d->m, &spares[si].val, vlen, &value) != 0)

@@ -36,9 +36,12 @@
 # crash-*, leak-*, timeout-*, oom-* files (the raw input). To reproduce one:
 #   tests/fuzz.sh repro fuzz_app build/fuzz/artifacts/.../crash-<sha1>
 # which is the same as running build/fuzz/fuzz_app on the file; it prints
-# the sanitizer's stack trace. Add the fixed input to
-# tests/fuzz/corpus/TARGET/ so every smoke run replays it. Minimize first
-# with: build/fuzz/TARGET -minimize_crash=1 -runs=10000 FILE
+# the sanitizer's stack trace (full stacks for leaks, even through
+# jansson). Once fixed, add the input to tests/fuzz/corpus/{app,oplog,
+# transform}/ so every smoke run replays it; minimize it first with
+#   build/fuzz/TARGET -minimize_crash=1 -runs=10000 FILE
+# To keep fuzzing past a known leak, LSAN_OPTIONS=suppressions=FILE with a
+# line such as "leak:some_function".
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -184,7 +187,7 @@ fuzz_mode() {
         if [ "$rc" -ne 0 ] || [ -n "$found" ]; then
             failed=1
             summary+=("FAIL  $t  $(stats_of "$log")  exit=$rc")
-            echo "fuzz.sh: $t FAILED (exit $rc); the report in its log:"
+            echo "fuzz.sh: $t FAILED (exit $rc, $(printf '%s' "$found" | grep -c .) finding(s)); from its log:"
             grep -E 'ERROR|SUMMARY|check failed|runtime error|    #[0-9]+ 0x' "$log" |
                 grep -v -E 'in fuzzer::|libc_start|in _start|sanitizer_print_stack|pthread_kill|raise|abort ' |
                 head -n 30 || true
@@ -228,7 +231,7 @@ repro)
     shift 2
     TARGETS=$t build
     echo "fuzz.sh: running $OUT/$t on $*"
-    exec "$OUT/$t" "$@"
+    ASAN_OPTIONS="$ASAN_OPTIONS:fast_unwind_on_malloc=0" exec "$OUT/$t" "$@"
     ;;
 -h|--help|help)
     usage

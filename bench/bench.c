@@ -27,7 +27,12 @@
 #include "bench.h"
 #include "cli.h"
 
+/* Ops per timed slice: a multiple of every updates_per_flush (1, 10, 100),
+ * a few milliseconds long. */
+#define SLICE_OPS 5000
+
 const char *const bench_variant_names[V_COUNT] = {"map", "map-handle", "direct"};
+const char *const bench_ratio_names[R_COUNT] = {"direct/map", "map-handle/map", "direct/map-handle"};
 
 static const char usage[] =
     "usage: bindjit bench [--quick] [--json FILE] [--svg FILE] [--seed N] [--reps N]\n"
@@ -54,7 +59,7 @@ static const char usage[] =
     "  --json FILE    every figure, every repetition and the machine, as JSON\n"
     "  --svg FILE     a chart: ops/s against bindings, log scales, one line per variant\n"
     "  --seed N       workload seed (default 1)\n"
-    "  --reps N       timed repetitions per workload (default 5, at most 64)\n"
+    "  --reps N       timed repetitions per workload (default 7, at most 64)\n"
     "  --sizes LIST   binding counts (default 10,100,1000,10000,100000)\n"
     "  --workloads L  workload names (default all)\n"
     "  --ops-count N  updates per timed run (default 100000); with --only, the\n"
@@ -186,7 +191,7 @@ static int parse_opts(int argc, char **argv, bench_opts *o)
         memcpy(o->sizes, s, (size_t)o->nsizes * sizeof *s);
     }
     if (!o->reps)
-        o->reps = o->quick ? 1 : 5;
+        o->reps = o->quick ? 1 : 7;
     if (!o->ops_count)
         o->ops_count = o->quick ? 2000 : 100000;
     if ((o->app != NULL) != (o->ops != NULL))
@@ -381,15 +386,31 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+static double median_of(const double *v, int n)
+{
+    double s[BENCH_MAX_REPS];
+    memcpy(s, v, (size_t)n * sizeof *s);
+    qsort(s, (size_t)n, sizeof *s, cmp_double);
+    return n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+}
+
 static void summarize(cell_result *r)
 {
+    static const int num[R_COUNT] = {V_DIRECT, V_HANDLE, V_DIRECT};
+    static const int den[R_COUNT] = {V_MAP, V_MAP, V_HANDLE};
     for (int v = 0; v < V_COUNT; v++) {
-        double s[BENCH_MAX_REPS];
-        memcpy(s, r->ops_per_sec[v], (size_t)r->reps * sizeof *s);
-        qsort(s, (size_t)r->reps, sizeof *s, cmp_double);
-        r->min[v] = s[0];
-        r->max[v] = s[r->reps - 1];
-        r->median[v] = r->reps % 2 ? s[r->reps / 2] : (s[r->reps / 2 - 1] + s[r->reps / 2]) / 2;
+        r->median[v] = median_of(r->ops_per_sec[v], r->reps);
+        r->min[v] = r->max[v] = r->ops_per_sec[v][0];
+        for (int i = 1; i < r->reps; i++) {
+            r->min[v] = r->ops_per_sec[v][i] < r->min[v] ? r->ops_per_sec[v][i] : r->min[v];
+            r->max[v] = r->ops_per_sec[v][i] > r->max[v] ? r->ops_per_sec[v][i] : r->max[v];
+        }
+    }
+    for (int q = 0; q < R_COUNT; q++) {
+        double per_rep[BENCH_MAX_REPS];
+        for (int i = 0; i < r->reps; i++)
+            per_rep[i] = r->ops_per_sec[num[q]][i] / r->ops_per_sec[den[q]][i];
+        r->ratio[q] = median_of(per_rep, r->reps);
     }
 }
 
@@ -405,10 +426,6 @@ static void progress_step(progress *p, const char *label)
     if (show_progress())
         cli_progress(label, p->done, p->total);
 }
-
-/* Ops per timed slice: a multiple of every updates_per_flush (1, 10, 100),
- * a few milliseconds long. */
-#define SLICE_OPS 5000
 
 /* One repetition: the whole sequence in every variant, interleaved slice by
  * slice (the order rotated each slice), so that the machine's noise (other
@@ -610,10 +627,9 @@ static void print_row(const cell_result *r)
     fmt_ops(r, V_DIRECT, g, sizeof g);
     fmt_ops(r, V_HANDLE, h, sizeof h);
     fmt_bytes(r, mem, sizeof mem);
-    double sp = r->median[V_DIRECT] / r->median[V_MAP];
+    double sp = r->ratio[R_DIRECT_MAP];
     printf("| %s | %s | %s | %.2fx | %s | %s | %.2fx | %.2fx | %s | %.0f |\n", b, m, g, sp,
-           bench_verdict(sp), h, r->median[V_HANDLE] / r->median[V_MAP],
-           r->median[V_DIRECT] / r->median[V_HANDLE], mem,
+           bench_verdict(sp), h, r->ratio[R_HANDLE_MAP], r->ratio[R_DIRECT_HANDLE], mem,
            (double)r->direct_bytes / (double)r->nbindings);
 }
 
@@ -626,8 +642,8 @@ static void print_criterion(const bench_results *res)
         const cell_result *r = &res->cells[i];
         if (r->nominal != 100)
             continue;
-        double a = r->median[V_DIRECT] / r->median[V_MAP];
-        double b = r->median[V_DIRECT] / r->median[V_HANDLE];
+        double a = r->ratio[R_DIRECT_MAP];
+        double b = r->ratio[R_DIRECT_HANDLE];
         printf("| %s | %.2fx | %s | %.2fx | %s |\n", wl_kind_get(r->kind)->name, a, bench_verdict(a),
                b, bench_verdict(b));
     }
@@ -637,9 +653,12 @@ static void print_tables(const bench_results *res)
 {
     printf("## bindjit bench%s (seed %llu, %d repetition%s, interleaved)\n\n", res->quick ? " --quick" : "",
            (unsigned long long)res->seed, res->reps, res->reps == 1 ? "" : "s");
-    printf("Ops/s: median of the repetitions \u00b1 half their min-max spread. "
-           "Generated = `direct`, the ceiling (C specialized per schema); the JIT will be "
-           "added as `jit`. Speedup = direct/map.\n");
+    printf("Ops/s: median of the repetitions \u00b1 half their min-max spread. Ratios: median "
+           "of the per-repetition ratios (the variants run interleaved in slices of %d ops, so "
+           "each repetition's ratio cancels most of the machine's drift). Generated = `direct`, "
+           "the ceiling (C specialized per schema); the JIT will be added as `jit`. "
+           "Speedup = direct/map. B/binding: bytes the runtime holds after loading, per binding "
+           "(in parentheses: what the binding tables add to the view and state).\n", SLICE_OPS);
     int last = -1;
     for (size_t i = 0; i < res->ncells; i++) {
         const cell_result *r = &res->cells[i];

@@ -183,6 +183,11 @@ size_t dx_memory(const direct *dx);
 enum { V_MAP = 0, V_HANDLE, V_DIRECT, V_COUNT };
 extern const char *const bench_variant_names[V_COUNT];
 
+/* The ratios reported: direct/map (the plan's speedup), map-handle/map,
+ * direct/map-handle. */
+enum { R_DIRECT_MAP = 0, R_HANDLE_MAP, R_DIRECT_HANDLE, R_COUNT };
+extern const char *const bench_ratio_names[R_COUNT];
+
 #define BENCH_MAX_REPS 64
 
 typedef struct cell_result {
@@ -194,6 +199,10 @@ typedef struct cell_result {
     int reps;
     double ops_per_sec[V_COUNT][BENCH_MAX_REPS];
     double median[V_COUNT], min[V_COUNT], max[V_COUNT];
+    /* Ratios: the median over repetitions of each repetition's ratio
+     * (within a repetition the variants ran interleaved slice by slice, so
+     * its ratio cancels most of the machine's drift). */
+    double ratio[R_COUNT];
 } cell_result;
 
 typedef struct bench_results {

@@ -88,11 +88,16 @@ check_toolchain() {
 build() {
     check_toolchain
     mkdir -p "$OUT/obj"
-    local src obj h stale objs=() pids=() t
+    local src obj h stale objs=() pids=() t all=0
+    # Different flags (FUZZ_CC, FUZZ_EXTRA_CFLAGS) rebuild everything.
+    if [ "$(cat "$OUT/obj/flags" 2>/dev/null)" != "$FUZZ_CC $STD $WARN $SAN" ]; then
+        all=1
+        echo "$FUZZ_CC $STD $WARN $SAN" > "$OUT/obj/flags"
+    fi
     for src in src/*.c; do
         obj="$OUT/obj/$(basename "${src%.c}").o"
         objs+=("$obj")
-        stale=0
+        stale=$all
         [ -f "$obj" ] || stale=1
         for h in "$src" src/*.h include/*.h tests/fuzz.sh; do
             [ "$h" -nt "$obj" ] && stale=1

@@ -220,6 +220,8 @@ typedef struct bj_stats {
     size_t bindings;                  /* bindings currently defined */
     size_t memory_bytes;              /* bytes the runtime holds now */
     size_t memory_peak;
+    unsigned long long allocations;   /* allocations made so far (for checking the
+                                         no-allocation-per-update promise) */
 } bj_stats;
 
 void bj_get_stats(const bj_runtime *rt, bj_stats *out);

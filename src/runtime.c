@@ -138,6 +138,7 @@ void bj_get_stats(const bj_runtime *rt, bj_stats *out)
     out->writes = doc_write_count(rt->doc);
     out->memory_bytes = rt->mem.live;
     out->memory_peak = rt->mem.peak;
+    out->allocations = rt->mem.count;
 }
 
 /* ---- keys and paths ------------------------------------------------------------- */

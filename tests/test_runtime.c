@@ -219,6 +219,34 @@ Test(runtime, bindings_added_and_removed_at_run_time)
     bj_runtime_free(rt);
 }
 
+Test(runtime, steady_updates_do_not_allocate)
+{
+    bj_runtime *rt = load(APP);
+    bj_path *likes, *text;
+    cr_assert_eq(bj_path_get(rt, "c1.likes", &likes), 0);
+    cr_assert_eq(bj_path_get(rt, "c1.text", &text), 0);
+    char s[32];
+    for (int i = 0; i < 3; i++) { /* warm up: buffers reach their size */
+        bj_path_set_number(rt, likes, 1000 + i);
+        bj_path_set_string(rt, text, "warm up text", 12);
+        bj_flush(rt);
+    }
+    bj_stats before, after;
+    bj_get_stats(rt, &before);
+    for (int i = 0; i < 1000; i++) {
+        cr_assert_eq(bj_path_set_number(rt, likes, i * 0.5), 0);
+        int n = snprintf(s, sizeof s, "text %d", i % 97);
+        cr_assert_eq(bj_path_set_string(rt, text, s, (size_t)n), 0);
+        cr_assert_eq(bj_set_number(rt, "c1.likes", i + 0.25), 0); /* the string API too */
+        cr_assert_eq(bj_flush(rt), 0);
+    }
+    bj_get_stats(rt, &after);
+    cr_assert_eq(after.allocations, before.allocations, "%llu allocations in 1000 updates",
+                 after.allocations - before.allocations);
+    cr_assert_geq(after.bindings_applied - before.bindings_applied, 3000);
+    bj_runtime_free(rt);
+}
+
 /* ---- bad input -------------------------------------------------------------------- */
 
 static void expect_load_error(const char *app, int code, const char *needle)

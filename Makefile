@@ -125,7 +125,7 @@ OPS ?= 100000
 CALLGRIND_OUT = $(BUILD)/callgrind.$(WORKLOAD).$(N).$(VARIANT).out
 
 callgrind: all
-	valgrind --tool=callgrind --toggle-collect=bench_measured_run --callgrind-out-file=$(CALLGRIND_OUT) \
+	valgrind --tool=callgrind --toggle-collect=bench_only_measured --callgrind-out-file=$(CALLGRIND_OUT) \
 	    $(CLI) bench --only $(WORKLOAD):$(N):$(VARIANT) --ops-count $(OPS)
 	@awk -v ops=$(OPS) '/^totals:/ { printf "callgrind $(WORKLOAD):$(N):$(VARIANT): %.1f instructions/op (%s instructions, %d ops; $(CALLGRIND_OUT))\n", $$2 / ops, $$2, ops }' $(CALLGRIND_OUT)
 

@@ -13,9 +13,10 @@
  * - Nothing is parsed, looked up or allocated by the driver inside a timed
  *   region: ops are pre-generated, handles and direct targets resolved
  *   before timing. Each variant pays exactly its own costs.
- * - bench_measured_run is the only code timed, and the only function that
- *   `make callgrind` collects (--toggle-collect), so wall time and
- *   instruction counts measure the same thing.
+ * - bench_measured_run is the only code timed; `make callgrind` collects
+ *   bench_only_measured (--toggle-collect), which runs it once after an
+ *   untimed pass, so wall time and instruction counts measure the same
+ *   thing.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -174,7 +175,7 @@ static int parse_one(int argc, char **argv, int *i, bench_opts *o, bool *sizes_g
 static int parse_opts(int argc, char **argv, bench_opts *o)
 {
     static const size_t full[] = {10, 100, 1000, 10000, 100000};
-    static const size_t quick[] = {10, 100, 1000};
+    static const size_t quick[] = {10, 100, 1000, 10000};
     memset(o, 0, sizeof *o);
     o->seed = 1;
     bool sizes_given = false;
@@ -187,7 +188,7 @@ static int parse_opts(int argc, char **argv, bench_opts *o)
     }
     if (!sizes_given) {
         const size_t *s = o->quick ? quick : full;
-        o->nsizes = o->quick ? 3 : 5;
+        o->nsizes = o->quick ? 4 : 5;
         memcpy(o->sizes, s, (size_t)o->nsizes * sizeof *s);
     }
     if (!o->reps)
@@ -267,7 +268,7 @@ static int run_handle(bj_runtime *rt, bj_path **handles, const workload *w, size
 }
 
 /* The measured code: ops [from, to) of variant v. Not inlined, so that
- * `make callgrind` can collect exactly this function (--toggle-collect). */
+ * profiles show it as one function. */
 __attribute__((noinline)) int bench_measured_run(cell_ctx *c, int v, size_t from, size_t to);
 __attribute__((noinline)) int bench_measured_run(cell_ctx *c, int v, size_t from, size_t to)
 {
@@ -278,15 +279,13 @@ __attribute__((noinline)) int bench_measured_run(cell_ctx *c, int v, size_t from
     }
 }
 
-/* The same work as bench_measured_run, for the untimed warm-up pass of
- * --only, which callgrind must not count. */
-__attribute__((noinline)) static int bench_warmup_run(cell_ctx *c, int v, size_t from, size_t to)
+/* The measured pass of --only, and the one function `make callgrind`
+ * collects (--toggle-collect): the warm-up pass before it calls
+ * bench_measured_run directly and is not counted. */
+__attribute__((noinline)) int bench_only_measured(cell_ctx *c, int v, size_t n);
+__attribute__((noinline)) int bench_only_measured(cell_ctx *c, int v, size_t n)
 {
-    switch (v) {
-    case V_MAP: return run_map(c->rt[V_MAP], c->w, from, to);
-    case V_HANDLE: return run_handle(c->rt[V_HANDLE], c->handles, c->w, from, to);
-    default: return dx_run(c->dx, c->w, from, to);
-    }
+    return bench_measured_run(c, v, 0, n);
 }
 
 static void cell_free(cell_ctx *c)
@@ -517,6 +516,37 @@ static void cell_facts(cell_result *r, const workload *w, size_t rt_bytes, size_
     r->direct_bytes = dx_bytes;
 }
 
+/* The instances of one app, shared by the kinds that run on it. */
+typedef struct family {
+    cell_ctx c;
+    bool opened;
+    uint64_t hash;
+    size_t rt_bytes, vs_bytes, dx_bytes;
+} family;
+
+/* Opens the family's instances with its first workload, or checks that a
+ * later one has the same app. Returns 0 or 1 after a message. */
+static int family_enter(family *f, const workload *w)
+{
+    if (f->opened) {
+        if (app_hash(w) == f->hash)
+            return 0;
+        fprintf(stderr, "bindjit bench: internal error: %s:%zu does not share its app\n",
+                wl_kind_get(w->kind)->name, w->nominal);
+        return 1;
+    }
+    f->opened = true;
+    f->hash = app_hash(w);
+    if (cell_open(&f->c, w) != 0)
+        return 1;
+    bj_stats st;
+    bj_get_stats(f->c.rt[V_MAP], &st);
+    f->rt_bytes = st.memory_bytes;
+    f->dx_bytes = dx_memory(f->c.dx);
+    f->vs_bytes = view_state_bytes(w);
+    return 0;
+}
+
 /* Every selected kind that runs on app `app` at size n, on one set of
  * instances loaded once: a 100000-binding app takes seconds to load, and
  * later workloads start from the document the earlier ones left, in every
@@ -524,45 +554,29 @@ static void cell_facts(cell_result *r, const workload *w, size_t rt_bytes, size_
 static int run_app_family(const bench_opts *o, wl_kind app, size_t n, cell_result *grid,
                           bool *filled, progress *pg)
 {
-    cell_ctx c;
-    memset(&c, 0, sizeof c);
-    bool opened = false;
-    uint64_t hash = 0;
-    size_t rt_bytes = 0, vs_bytes = 0, dx_bytes = 0;
+    family f;
+    memset(&f, 0, sizeof f);
     int rc = 0;
     for (int k = 0; k < WL_KIND_COUNT && rc == 0; k++) {
         if (!o->kinds[k] || wl_kind_get((wl_kind)k)->app != app)
             continue;
         workload w;
-        if (wl_build(&w, (wl_kind)k, n, o->ops_count, o->seed) != 0)
-            return cell_free(&c), 1;
-        if (!opened) {
-            opened = true;
-            hash = app_hash(&w);
-            if ((rc = cell_open(&c, &w)) == 0) {
-                bj_stats st;
-                bj_get_stats(c.rt[V_MAP], &st);
-                rt_bytes = st.memory_bytes;
-                dx_bytes = dx_memory(c.dx);
-                vs_bytes = view_state_bytes(&w);
-            }
-        } else if (app_hash(&w) != hash) {
-            fprintf(stderr, "bindjit bench: internal error: %s:%zu does not share its app\n",
-                    wl_kind_get((wl_kind)k)->name, n);
+        if (wl_build(&w, (wl_kind)k, n, o->ops_count, o->seed) != 0) {
             rc = 1;
+            break;
         }
-        if (rc == 0) {
+        if ((rc = family_enter(&f, &w)) == 0) {
             char label[32];
             snprintf(label, sizeof label, "%s:%zu", wl_kind_get((wl_kind)k)->name, n);
-            c.w = &w;
-            cell_facts(&grid[k], &w, rt_bytes, vs_bytes, dx_bytes);
-            rc = cell_measure(&c, &grid[k], o->reps, pg, label);
+            f.c.w = &w;
+            cell_facts(&grid[k], &w, f.rt_bytes, f.vs_bytes, f.dx_bytes);
+            rc = cell_measure(&f.c, &grid[k], o->reps, pg, label);
             filled[k] = rc == 0;
         }
         wl_free(&w);
-        c.w = NULL;
+        f.c.w = NULL;
     }
-    cell_free(&c);
+    cell_free(&f.c);
     return rc;
 }
 
@@ -768,9 +782,14 @@ static int run_only(const bench_opts *o)
         return 1;
     cell_ctx c;
     int rc = cell_open(&c, &w);
-    if (rc == 0 && (rc = bench_warmup_run(&c, v, 0, w.nops)) != 0)   /* warm the caches */
-        fprintf(stderr, "bindjit bench: warm-up failed\n");
-    double t = rc ? -1 : cell_time(&c, v, 0, w.nops);
+    double t = rc ? -1 : cell_time(&c, v, 0, w.nops);   /* untimed: warms the caches */
+    if (t >= 0) {
+        double t0 = now();
+        rc = bench_only_measured(&c, v, w.nops);
+        t = rc ? -1 : now() - t0;
+        if (rc)
+            fprintf(stderr, "bindjit bench: variant %s failed\n", bench_variant_names[v]);
+    }
     if (t >= 0)
         printf("%s:%zu:%s: %zu updates in %.4f s, %.0f ops/s\n", wl_kind_get(k)->name, n,
                bench_variant_names[v], w.nops, t, (double)w.nops / (t > 1e-9 ? t : 1e-9));
@@ -813,48 +832,61 @@ static double app_replay(const bench_opts *o, size_t *nops, size_t *bytes, size_
     return t < 0 ? -1 : t > 1e-9 ? t : 1e-9;
 }
 
+/* Repeats the replay (each on a fresh runtime, as the log expects the app's
+ * initial state) after one untimed replay that warms the caches: small logs
+ * run in a millisecond, so until 0.5 s are timed (at least --reps times, at
+ * most 64). Returns 0 or 1 after a message. */
+static int app_measure(const bench_opts *o, app_result *a)
+{
+    double timed = 0;
+    int cap = o->quick ? 3 : BENCH_MAX_REPS;
+    if (app_replay(o, &a->nops, &a->runtime_bytes, &a->nbindings) < 0)
+        return 1;
+    while (a->reps < cap && (a->reps < o->reps || timed < 0.5)) {
+        double t = app_replay(o, &a->nops, &a->runtime_bytes, &a->nbindings);
+        if (t < 0)
+            return 1;
+        a->ops_per_sec[a->reps++] = (double)a->nops / t;
+        timed += t;
+        if (show_progress())
+            cli_progress("replay", (size_t)a->reps, (size_t)cap);
+    }
+    if (show_progress())
+        cli_progress_done();
+    a->median = median_of(a->ops_per_sec, a->reps);
+    a->min = a->max = a->ops_per_sec[0];
+    for (int i = 1; i < a->reps; i++) {
+        a->min = a->ops_per_sec[i] < a->min ? a->ops_per_sec[i] : a->min;
+        a->max = a->ops_per_sec[i] > a->max ? a->ops_per_sec[i] : a->max;
+    }
+    return 0;
+}
+
+static void print_app(const app_result *a)
+{
+    char med[40], lo[40], hi[40];
+    fmt_int(a->median, med, sizeof med);
+    fmt_int(a->min, lo, sizeof lo);
+    fmt_int(a->max, hi, sizeof hi);
+    printf("## bindjit bench --app %s --ops %s\n\n", a->app, a->ops_file);
+    printf("| Variant | Ops/s (median) | Min | Max | Ops | Reps | Bindings | Runtime B/binding |\n"
+           "|---|---:|---:|---:|---:|---:|---:|---:|\n");
+    printf("| map (prepared log: bj_oplog_run + final bj_flush) | %s | %s | %s | %zu | %d | %zu | %.0f |\n",
+           med, lo, hi, a->nops, a->reps, a->nbindings,
+           a->nbindings ? (double)a->runtime_bytes / (double)a->nbindings : 0.0);
+    printf("\nmap-handle is what bj_oplog_run does (paths are resolved when the log is parsed); "
+           "direct does not apply to an arbitrary app.\n");
+}
+
 static int run_app(const bench_opts *o)
 {
     app_result a;
     memset(&a, 0, sizeof a);
     a.app = o->app;
     a.ops_file = o->ops;
-    /* Small logs run in microseconds: repeat (each on a fresh runtime, as
-     * the log expects the app's initial state) until 0.5 s are timed, after
-     * one untimed replay that warms the caches. */
-    double timed = 0;
-    int cap = o->quick ? 3 : BENCH_MAX_REPS;
-    if (app_replay(o, &a.nops, &a.runtime_bytes, &a.nbindings) < 0)
+    if (app_measure(o, &a) != 0)
         return 1;
-    while (a.reps < cap && (a.reps < o->reps || timed < 0.5)) {
-        double t = app_replay(o, &a.nops, &a.runtime_bytes, &a.nbindings);
-        if (t < 0)
-            return 1;
-        a.ops_per_sec[a.reps++] = (double)a.nops / t;
-        timed += t;
-        if (show_progress())
-            cli_progress("replay", (size_t)a.reps, (size_t)cap);
-    }
-    if (show_progress())
-        cli_progress_done();
-    double s[BENCH_MAX_REPS];
-    memcpy(s, a.ops_per_sec, (size_t)a.reps * sizeof *s);
-    qsort(s, (size_t)a.reps, sizeof *s, cmp_double);
-    a.min = s[0];
-    a.max = s[a.reps - 1];
-    a.median = a.reps % 2 ? s[a.reps / 2] : (s[a.reps / 2 - 1] + s[a.reps / 2]) / 2;
-    char med[40], lo[40], hi[40];
-    fmt_int(a.median, med, sizeof med);
-    fmt_int(a.min, lo, sizeof lo);
-    fmt_int(a.max, hi, sizeof hi);
-    printf("## bindjit bench --app %s --ops %s\n\n", o->app, o->ops);
-    printf("| Variant | Ops/s (median) | Min | Max | Ops | Reps | Bindings | Runtime B/binding |\n"
-           "|---|---:|---:|---:|---:|---:|---:|---:|\n");
-    printf("| map (prepared log: bj_oplog_run + final bj_flush) | %s | %s | %s | %zu | %d | %zu | %.0f |\n",
-           med, lo, hi, a.nops, a.reps, a.nbindings,
-           a.nbindings ? (double)a.runtime_bytes / (double)a.nbindings : 0.0);
-    printf("\nmap-handle is what bj_oplog_run does (paths are resolved when the log is parsed); "
-           "direct does not apply to an arbitrary app.\n");
+    print_app(&a);
     return o->json ? report_app_json(&a, o->json) : 0;
 }
 
@@ -870,7 +902,10 @@ int cli_bench(int argc, char **argv)
         return rc;
     if (o.only)
         return run_only(&o);
-    if (o.app)
+    if (o.app) {
+        if (o.svg)
+            fprintf(stderr, "bindjit bench: --svg applies to the synthetic workloads; ignored\n");
         return run_app(&o);
+    }
     return run_synthetic(&o);
 }

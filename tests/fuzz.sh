@@ -88,12 +88,15 @@ check_toolchain() {
 build() {
     check_toolchain
     mkdir -p "$OUT/obj"
-    local src obj h stale objs=() pids=() t all=0
-    # Different flags (FUZZ_CC, FUZZ_EXTRA_CFLAGS) rebuild everything.
-    if [ "$(cat "$OUT/obj/flags" 2>/dev/null)" != "$FUZZ_CC $STD $WARN $SAN" ]; then
-        all=1
-        echo "$FUZZ_CC $STD $WARN $SAN" > "$OUT/obj/flags"
+    # One build at a time per output directory (make test and make fuzz-smoke
+    # may run together); the lock is released before fuzzing.
+    if command -v flock >/dev/null 2>&1; then
+        exec 9> "$OUT/.build-lock"
+        flock 9
     fi
+    local src obj h stale objs=() pids=() t all=0 flags="$FUZZ_CC $STD $WARN $SAN"
+    # Different flags (FUZZ_CC, FUZZ_EXTRA_CFLAGS) rebuild everything.
+    [ "$(cat "$OUT/obj/flags" 2>/dev/null)" = "$flags" ] || { all=1; rm -f "$OUT/obj/flags"; }
     for src in src/*.c; do
         obj="$OUT/obj/$(basename "${src%.c}").o"
         objs+=("$obj")
@@ -113,6 +116,7 @@ build() {
     local bad=0
     for h in "${pids[@]}"; do wait "$h" || bad=1; done
     [ "$bad" -eq 0 ] || die "the library does not compile with $FUZZ_CC (see above)"
+    echo "$flags" > "$OUT/obj/flags"
     for t in $TARGETS; do
         [ -f "tests/fuzz/$t.c" ] || die "no such target: tests/fuzz/$t.c"
         echo "fuzz.sh: LINK $OUT/$t"
@@ -120,6 +124,7 @@ build() {
         "$FUZZ_CC" $STD $WARN $SAN -fsanitize=fuzzer,address,undefined -Iinclude -Isrc \
             "tests/fuzz/$t.c" "${objs[@]}" $LIBS -o "$OUT/$t"
     done
+    if command -v flock >/dev/null 2>&1; then exec 9>&-; fi
 }
 
 corpus_name() { echo "${1#fuzz_}"; }

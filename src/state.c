@@ -454,6 +454,15 @@ int st_write(bj_state *st, const st_seg *segs, size_t n, st_ref *ref,
     }
     if (idx != ST_MISSING) {
         bj_node *cur = obj->u.o.v[idx].val;
+        /* A number over a number is the common update: a compare and a
+         * store instead of deep_equal + replace_node (132 instructions of a
+         * 637-instruction map-handle op under callgrind). */
+        if (cur->t == BJ_T_NUM && value->t == BJ_T_NUM) {
+            if (cur->u.n == value->u.n)
+                goto done;
+            cur->u.n = value->u.n;
+            goto changed;
+        }
         if (bj_node_deep_equal(cur, value))
             goto done;
         int rc = replace_node(st, cur, value);
@@ -466,6 +475,7 @@ int st_write(bj_state *st, const st_seg *segs, size_t n, st_ref *ref,
         idx = obj->u.o.n - 1;
         st->epoch++;
     }
+changed:
     *changed = true;
 done:
     if (ref) {

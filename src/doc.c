@@ -213,6 +213,11 @@ static int pair_find(const doc_pair *p, uint32_t n, const char *name, size_t nle
     for (uint32_t i = 0; i < n; i++) {
         if (p[i].nlen != nlen)
             continue;
+        /* Names are stored lowercased and bindings pass lowercase CSS
+         * names: an exact compare settles almost every lookup without the
+         * per-byte folding (about 115 instructions per mixed op). */
+        if (memcmp(p[i].name, name, nlen) == 0)
+            return (int)i;
         size_t k = 0;
         while (k < nlen && (exact ? name[k] : lower(name[k])) == p[i].name[k])
             k++;

@@ -78,7 +78,8 @@ int bj_runtime_new(const bj_config *cfg, bj_runtime **out);
 void bj_runtime_free(bj_runtime *rt);
 
 /* Loads an app (view, state, bindings) from a JSON file or buffer into an
- * empty runtime. `name` names the buffer in messages (may be NULL). On
+ * empty runtime: one on which no path, binding or op log has been made yet
+ * (otherwise BJ_ESTATE). `name` names the buffer in messages (may be NULL). On
  * failure the runtime is left empty and usable. */
 int bj_load_file(bj_runtime *rt, const char *path);
 int bj_load_buffer(bj_runtime *rt, const char *json, size_t len, const char *name);
@@ -92,7 +93,8 @@ const char *bj_last_error(const bj_runtime *rt);
 int bj_set_batch_size(bj_runtime *rt, unsigned batch_size);
 
 /* ---- paths and state ---------------------------------------------------------- */
-/* A pre-resolved state path; valid until bj_runtime_free. */
+/* A pre-resolved state path; valid until bj_runtime_free, and only with
+ * the runtime that resolved it. */
 typedef struct bj_path bj_path;
 
 /* Resolves a dotted path ("c1.likes") or a list of segments. Resolving the
@@ -143,7 +145,8 @@ int bj_binding_remove(bj_runtime *rt, const char *key, const char *element_id,
                       size_t *removed);
 
 /* ---- the document ----------------------------------------------------------------- */
-/* An element; valid until it is removed or the runtime is freed. */
+/* An element; valid until it or an ancestor is removed, a textContent
+ * write replaces the children it sits in, or the runtime is freed. */
 typedef struct bj_elem bj_elem;
 
 /* Finds an element as bindings do: "#x" by id attribute, "[name=\"v\"]" by
@@ -182,6 +185,8 @@ size_t bj_oplog_count(const bj_oplog *log);
 /* Applies ops [from, to). Stops at the first failure; its message names the
  * op's line. Removing an element that is absent is not a failure. */
 int bj_oplog_run(bj_runtime *rt, const bj_oplog *log, size_t from, size_t to);
+/* Frees a log; call it before bj_runtime_free(rt). A log is only usable
+ * with the runtime that parsed it (BJ_EARG otherwise). */
 void bj_oplog_free(bj_runtime *rt, bj_oplog *log);
 
 /* ---- host callbacks ------------------------------------------------------------------- */
@@ -207,7 +212,11 @@ typedef struct bj_write {
 } bj_write;
 
 typedef void (*bj_write_fn)(void *userdata, const bj_write *w);
-/* Every write applied from now on is also reported to fn (NULL: none). */
+/* Every write applied from now on is also reported to fn (NULL: none).
+ * w->elem is valid only during the call. Inside the callback the host may
+ * read and set state (keys it queues are applied by the next flush, or at
+ * once in immediate mode); bj_remove and bj_binding_remove fail with
+ * BJ_ESTATE there, and a nested bj_flush does nothing. */
 void bj_set_host(bj_runtime *rt, bj_write_fn fn, void *userdata);
 
 /* ---- statistics ------------------------------------------------------------------------ */
@@ -227,7 +236,8 @@ typedef struct bj_stats {
 void bj_get_stats(const bj_runtime *rt, bj_stats *out);
 
 /* ---- testing hooks -------------------------------------------------------------------------- */
-/* Makes the runtime's Nth allocation from now on fail (0: never). For the
+/* Makes the runtime's Nth allocation from now on, and every one after it,
+ * fail (0: never). For the
  * allocation-failure tests; not for production use. */
 void bj_test_fail_alloc(bj_runtime *rt, long nth);
 

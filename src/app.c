@@ -17,33 +17,44 @@
 
 /* ---- locating keys in the text, for messages --------------------------------- */
 
-void app_locate_key(const char *text, size_t len, const char *key, int *line, int *col)
+/* Offset of the first `"key":` at or after `from`, or len when absent. */
+static size_t find_key(const char *text, size_t len, size_t from, const char *key)
 {
-    *line = *col = 0;
-    if (!text)
-        return;
     size_t klen = strlen(key);
-    for (size_t i = 0; i + klen + 2 <= len; i++) {
+    for (size_t i = from; i + klen + 2 <= len; i++) {
         if (text[i] != '"' || memcmp(text + i + 1, key, klen) != 0 || text[i + klen + 1] != '"')
             continue;
         size_t j = i + klen + 2;
         while (j < len && (text[j] == ' ' || text[j] == '\t' || text[j] == '\n' || text[j] == '\r'))
             j++;
-        if (j < len && text[j] == ':') {
-            int l = 1, c = 1;
-            for (size_t k = 0; k < i; k++) {
-                if (text[k] == '\n') {
-                    l++;
-                    c = 1;
-                } else {
-                    c++;
-                }
-            }
-            *line = l;
-            *col = c;
-            return;
+        if (j < len && text[j] == ':')
+            return i;
+    }
+    return len;
+}
+
+void app_locate_key(const char *text, size_t len, const char *key, int *line, int *col)
+{
+    *line = *col = 0;
+    if (!text)
+        return;
+    /* Binding keys are searched after the "bindings" member, so a state
+     * member of the same name earlier in the file does not take the blame. */
+    size_t start = find_key(text, len, 0, "bindings");
+    size_t at = find_key(text, len, start < len ? start : 0, key);
+    if (at == len)
+        return;
+    int l = 1, c = 1;
+    for (size_t k = 0; k < at; k++) {
+        if (text[k] == '\n') {
+            l++;
+            c = 1;
+        } else {
+            c++;
         }
     }
+    *line = l;
+    *col = c;
 }
 
 /* State of one load, for messages. */
@@ -187,7 +198,9 @@ static int build_vnode(loader *ld, bj_elem *parent, const json_t *v, int depth)
     const json_t *type = json_object_get(v, "type");
     if (json_is_string(type) && strcmp(json_string_value(type), "text") == 0) {
         const json_t *text = json_object_get(v, "text");
-        int rc = json_string_form(rt, text ? text : json_string(""), &rt->strbuf);
+        if (!text)
+            return doc_append_text(ld->doc, parent, "", 0);
+        int rc = json_string_form(rt, text, &rt->strbuf);
         return rc ? rc : doc_append_text(ld->doc, parent, rt->strbuf.data, rt->strbuf.len);
     }
     if (json_is_string(type) && strcmp(json_string_value(type), "fragment") == 0) {
@@ -528,6 +541,8 @@ static void unwatch(bj_key *k, bj_key *disc)
 int bj_binding_remove(bj_runtime *rt, const char *key, const char *element_id, size_t *removed)
 {
     size_t count = 0;
+    if (rt->flushing)
+        return rt_fail(rt, BJ_ESTATE, "bj_binding_remove('%s') during a flush", key);
     bj_key *k = bj_map_get(&rt->keys, key, strlen(key));
     if (k) {
         uint32_t kept = 0;

@@ -31,6 +31,7 @@ struct op {
 };
 
 struct bj_oplog {
+    bj_runtime *rt;
     op_list ops;
     char *name;
 };
@@ -51,6 +52,7 @@ void bj_oplog_free(bj_runtime *rt, bj_oplog *log)
 {
     if (!log)
         return;
+    rt = log->rt; /* its memory came from the runtime that parsed it */
     ops_clear(rt, &log->ops);
     bj_free(&rt->mem, log->name);
     bj_free(&rt->mem, log);
@@ -118,6 +120,10 @@ static int parse_batch(bj_runtime *rt, const json_t *j, const char *place, op *o
         return rt_fail(rt, BJ_EOP, "%s: batch: \"ops\" must be an array", place);
     if (depth > 32)
         return rt_fail(rt, BJ_EOP, "%s: batch: nested more than 32 levels", place);
+    size_t cnt = json_array_size(ops);
+    if (cnt && !(o->sub.v = bj_calloc(&rt->mem, cnt, sizeof *o->sub.v)))
+        return rt_fail(rt, BJ_ENOMEM, "%s: out of memory", place);
+    o->sub.cap = cnt;
     for (size_t i = 0; i < json_array_size(ops); i++) {
         op *sub = ops_push(rt, &o->sub);
         if (!sub)
@@ -125,6 +131,9 @@ static int parse_batch(bj_runtime *rt, const json_t *j, const char *place, op *o
         sub->line = o->line;
         int rc = parse_op(rt, json_array_get(ops, i), place, sub, depth + 1);
         if (rc) {
+            ops_clear(rt, &sub->sub);
+            st_node_free(&rt->mem, sub->value);
+            bj_free(&rt->mem, sub->element_id);
             o->sub.n--;
             return rc;
         }
@@ -219,6 +228,7 @@ int bj_oplog_parse(bj_runtime *rt, const char *text, size_t len, const char *nam
         bj_free(&rt->mem, log);
         return rt_fail(rt, BJ_ENOMEM, "out of memory");
     }
+    log->rt = rt;
     *out = log;
     int lineno = 0;
     for (size_t pos = 0; pos < len;) {
@@ -294,6 +304,8 @@ static int run_op(bj_runtime *rt, const bj_oplog *log, const op *o)
 
 int bj_oplog_run(bj_runtime *rt, const bj_oplog *log, size_t from, size_t to)
 {
+    if (log->rt != rt)
+        return rt_fail(rt, BJ_EARG, "op log '%s' belongs to another runtime", log->name);
     if (to > log->ops.n)
         to = log->ops.n;
     for (size_t i = from; i < to; i++) {

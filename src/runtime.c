@@ -197,8 +197,8 @@ int rt_path_segments(bj_runtime *rt, const char *const *segs, const size_t *lens
     bj_buf id;
     bj_buf_init(&id, &rt->mem);
     for (size_t i = 0; i < n; i++) {
-        if (i)
-            bj_buf_putc(&id, '\x1f');
+        uint32_t l = (uint32_t)lens[i];
+        bj_buf_append(&id, (const char *)&l, sizeof l);
         bj_buf_append(&id, segs[i], lens[i]);
     }
     if (id.failed) {
@@ -223,7 +223,11 @@ int rt_path_segments(bj_runtime *rt, const char *const *segs, const size_t *lens
             path_free(rt, p);
         return rt_fail(rt, rc, "out of memory");
     }
-    if (!p->key->path)
+    bool plain = true;
+    for (size_t i = 0; i < n; i++)
+        if (memchr(segs[i], '.', lens[i]))
+            plain = false;
+    if (plain || !p->key->path)
         p->key->path = p;
     *out = p;
     return 0;
@@ -306,9 +310,26 @@ static bool batch_full(const bj_runtime *rt)
            rt->batch_depth == 0 && !rt->flushing;
 }
 
+static int queue_reserve(bj_runtime *rt, key_queue *q, uint32_t extra)
+{
+    if (q->n + extra <= q->cap)
+        return 0;
+    uint32_t cap = q->cap ? q->cap : 16;
+    while (cap < q->n + extra)
+        cap *= 2;
+    bj_key **v = bj_realloc(&rt->mem, q->v, cap * sizeof *v);
+    if (!v)
+        return rt_fail(rt, BJ_ENOMEM, "out of memory queueing an update");
+    q->v = v;
+    q->cap = cap;
+    return 0;
+}
+
 int rt_set_node(bj_runtime *rt, bj_path *p, const bj_node *value)
 {
     bool changed;
+    if (queue_reserve(rt, &rt->queue, 1 + p->key->nwatchers) != 0)
+        return BJ_ENOMEM;
     int rc = st_write(&rt->state, p->segs, p->nsegs, &p->ref, value, &changed);
     if (rc == BJ_EPATH)
         return rt_fail(rt, rc, "cannot set '%s': a segment before the last is not an object", p->text);
@@ -467,15 +488,30 @@ int bj_flush(bj_runtime *rt)
             break;
     }
     rt->flushing = false;
-    /* On failure, the keys not applied go back to the front of the queue. */
-    for (uint32_t j = i; rc != 0 && j < work.n; j++) {
-        if (!work.v[j]->queued && queue_push(rt, &rt->queue, work.v[j]) == 0)
+    if (rc != 0) {
+        /* The keys not applied go back in front of those queued meanwhile. */
+        key_queue late = rt->queue;
+        memmove(work.v, work.v + i, (work.n - i) * sizeof *work.v);
+        work.n -= i;
+        for (uint32_t j = 0; j < work.n; j++)
             work.v[j]->queued = true;
+        /* Keys queued meanwhile are already marked queued; they follow. The
+         * pushes cannot fail: reserved first, or the late keys stay apart. */
+        if (queue_reserve(rt, &work, late.n) == 0) {
+            for (uint32_t j = 0; j < late.n; j++)
+                work.v[work.n++] = late.v[j];
+            late.n = 0;
+        }
+        rt->queue = work;
+        rt->flushing_queue = late;
+    } else {
+        rt->flushing_queue = work;
     }
-    rt->flushing_queue = work;
     rt->flushing_queue.n = 0;
     if (i > 0)
         rt->stats.flushes++;
+    if (rc == 0 && batch_full(rt))
+        return bj_flush(rt);
     return rc;
 }
 
@@ -576,6 +612,8 @@ static int write_property(bj_runtime *rt, const bj_binding *b, bj_elem *el, cons
     case BJ_PROP_CLASS: return doc_write_class(rt->doc, el, s, len);
     case BJ_PROP_VALUE: return doc_write_value(rt->doc, el, s, len);
     case BJ_PROP_STYLE:
+        if (!b->style_name_len)
+            return 0; /* el.style[""] = v writes no declaration */
         return doc_write_style(rt->doc, el, b->style_name, b->style_name_len, s, len);
     default: return 0;
     }
@@ -587,6 +625,7 @@ static int apply_binding(bj_runtime *rt, bj_key *k, bj_binding *b)
     bj_elem *el = binding_elem(rt, b);
     if (!el)
         return 0;
+    bj_scratch_reset(&rt->scratch);
     int rc;
     if (b->has_when && !b->when_total) {
         bool holds = when_holds(rt, b);
@@ -628,6 +667,8 @@ bj_elem *bj_find(bj_runtime *rt, const char *element_id)
 
 int bj_remove(bj_runtime *rt, const char *element_id)
 {
+    if (rt->flushing)
+        return rt_fail(rt, BJ_ESTATE, "bj_remove('%s') during a flush", element_id);
     bj_elem *el = bj_find(rt, element_id);
     if (!el)
         return rt_fail(rt, BJ_ENOTFOUND, "no element '%s' to remove", element_id);

@@ -72,16 +72,13 @@ void st_node_free(bj_mem *m, bj_node *n)
 /* Makes n a string node holding s[0..len), reusing its buffer if it fits. */
 static int node_set_string(bj_mem *m, bj_node *n, const char *s, uint32_t len)
 {
-    if (n->t != BJ_T_STR) {
-        node_clear(m, n);
-        n->t = BJ_T_STR;
-    }
-    if (!n->u.s.p || n->u.s.cap < len + 1) {
+    if (n->t != BJ_T_STR || !n->u.s.p || n->u.s.cap < len + 1) {
         uint32_t cap = len + 1 < 16 ? 16 : len + 1;
         char *p = bj_malloc(m, cap);
         if (!p)
             return BJ_ENOMEM;
-        bj_free(m, n->u.s.p);
+        node_clear(m, n);
+        n->t = BJ_T_STR;
         n->u.s.p = p;
         n->u.s.cap = cap;
     }
@@ -261,6 +258,8 @@ bj_node *st_from_json(bj_mem *m, const json_t *j)
             n->u.n = json_number_value(j);
         return n;
     case JSON_STRING:
+        if (json_string_length(j) >= UINT32_MAX)
+            return NULL; /* lengths are 32-bit; reported as out of memory */
         if ((n = st_new(m, BJ_T_UNDEF)) &&
             node_set_string(m, n, json_string_value(j), (uint32_t)json_string_length(j)) != 0) {
             st_node_free(m, n);
@@ -357,8 +356,11 @@ const bj_node *st_read(bj_state *st, const st_seg *segs, size_t n, st_ref *ref)
         return ref->obj->u.o.v[ref->idx].val;
     }
     const bj_node *cur = st->root;
-    for (size_t i = 0; i + 1 < n && cur; i++)
+    bool via_arr = false;
+    for (size_t i = 0; i + 1 < n && cur; i++) {
+        via_arr |= cur->t == BJ_T_ARR;
         cur = st_child(cur, &segs[i]);
+    }
     const bj_node *leaf = NULL;
     uint32_t idx = ST_MISSING;
     if (cur && cur->t == BJ_T_OBJ)
@@ -369,30 +371,56 @@ const bj_node *st_read(bj_state *st, const st_seg *segs, size_t n, st_ref *ref)
         /* A leaf inside an array is not a member: such paths are not cached. */
         ref->obj = cur && cur->t == BJ_T_OBJ ? (bj_node *)cur : NULL;
         ref->idx = idx;
-        ref->epoch = cur && cur->t == BJ_T_ARR ? 0 : st->epoch;
+        ref->epoch = via_arr || (cur && cur->t == BJ_T_ARR) ? 0 : st->epoch;
     }
     return leaf;
 }
 
-/* Walks to the object that holds the last segment, creating objects. */
-static int walk_for_write(bj_state *st, const st_seg *segs, size_t n, bj_node **parent)
+/* Follows the existing objects of the path's prefix: *holder is the last
+ * object reached and *depth the index of the first segment it lacks (n - 1
+ * when every parent exists). BJ_EPATH when a non-object is in the way. */
+static int walk_existing(bj_state *st, const st_seg *segs, size_t n, bj_node **holder,
+                         size_t *depth)
 {
     bj_node *cur = st->root;
-    for (size_t i = 0; i + 1 < n; i++) {
+    size_t i = 0;
+    for (; i + 1 < n; i++) {
         if (cur->t != BJ_T_OBJ)
             return BJ_EPATH;
         bj_node *next = st_obj_get(cur, segs[i].s, segs[i].len, segs[i].hash, NULL);
-        if (!next) {
-            next = st_new(st->m, BJ_T_OBJ);
-            if (!next || st_obj_add(st->m, cur, segs[i].s, segs[i].len, next) != 0)
-                return BJ_ENOMEM;
-            st->epoch++;
-        }
+        if (!next)
+            break;
         cur = next;
     }
     if (cur->t != BJ_T_OBJ)
         return BJ_EPATH;
-    *parent = cur;
+    *holder = cur;
+    *depth = i;
+    return 0;
+}
+
+/* Builds the missing objects segs[i+1..n-1] around a copy of value aside
+ * and attaches them to holder under segs[i] with one st_obj_add, so an
+ * allocation failure leaves the state exactly as it was. */
+static int attach_chain(bj_state *st, bj_node *holder, const st_seg *segs, size_t i, size_t n,
+                        const bj_node *value)
+{
+    bj_node *chain = st_clone(st->m, value);
+    for (size_t j = n - 1; chain && j > i; j--) {
+        bj_node *o = st_new(st->m, BJ_T_OBJ);
+        if (!o) {
+            st_node_free(st->m, chain);
+            return BJ_ENOMEM;
+        }
+        if (st_obj_add(st->m, o, segs[j].s, segs[j].len, chain) != 0) { /* frees chain */
+            st_node_free(st->m, o);
+            return BJ_ENOMEM;
+        }
+        chain = o;
+    }
+    if (!chain || st_obj_add(st->m, holder, segs[i].s, segs[i].len, chain) != 0)
+        return BJ_ENOMEM;
+    st->epoch++;
     return 0;
 }
 
@@ -446,9 +474,20 @@ int st_write(bj_state *st, const st_seg *segs, size_t n, st_ref *ref,
         obj = ref->obj;
         idx = ref->idx;
     } else {
-        int rc = walk_for_write(st, segs, n, &obj);
+        bj_node *cur;
+        size_t i;
+        int rc = walk_existing(st, segs, n, &cur, &i);
         if (rc != 0)
             return rc;
+        if (i + 1 < n) {
+            if ((rc = attach_chain(st, cur, segs, i, n, value)) != 0)
+                return rc;
+            *changed = true;
+            if (ref)
+                ref->epoch = 0;
+            return 0;
+        }
+        obj = cur;
         idx = ST_MISSING;
         st_obj_get(obj, segs[n - 1].s, segs[n - 1].len, segs[n - 1].hash, &idx);
     }

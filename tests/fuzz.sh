@@ -162,6 +162,13 @@ findings_in() {
         -o -name 'oom-*' \) 2>/dev/null || true
 }
 
+# The sanitizer's or the target's report in a log, without libFuzzer frames.
+report() {
+    grep -E 'ERROR|SUMMARY|check failed|runtime error|leak of|    #[0-9]+ 0x' "$1" |
+        grep -v -E 'in fuzzer::|libc_start|in _start|sanitizer_print_stack|pthread_kill|raise|abort |in main ' |
+        head -n 30 || true
+}
+
 fuzz_mode() {
     local mode=$1 secs=$2 stamp t corpus art log rc failed=0 summary=() found
     stamp="$mode-$(date +%Y%m%d-%H%M%S)"
@@ -197,10 +204,17 @@ fuzz_mode() {
         if [ "$rc" -ne 0 ] || [ -n "$found" ]; then
             failed=1
             summary+=("FAIL  $t  $(stats_of "$log")  exit=$rc")
-            echo "fuzz.sh: $t FAILED (exit $rc, $(printf '%s' "$found" | grep -c .) finding(s)); from its log:"
-            grep -E 'ERROR|SUMMARY|check failed|runtime error|    #[0-9]+ 0x' "$log" |
-                grep -v -E 'in fuzzer::|libc_start|in _start|sanitizer_print_stack|pthread_kill|raise|abort ' |
-                head -n 30 || true
+            echo "fuzz.sh: $t FAILED (exit $rc, $(printf '%s' "$found" | grep -c .) finding(s))"
+            f=$(printf '%s\n' "$found" | head -n 1)
+            if [ -n "$f" ]; then
+                # The first finding replayed with full stacks (a leak inside
+                # jansson otherwise shows no frame of ours).
+                echo "fuzz.sh: replaying $f:"
+                ASAN_OPTIONS="$ASAN_OPTIONS:fast_unwind_on_malloc=0" "$OUT/$t" "$f" > "$log.replay" 2>&1 || true
+                report "$log.replay"
+            else
+                report "$log"
+            fi
             for f in $found; do
                 summary+=("      finding: $f")
                 summary+=("      reproduce: tests/fuzz.sh repro $t $f")

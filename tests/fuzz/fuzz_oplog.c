@@ -106,7 +106,11 @@ static const char APP[] =
     "    {\"elementId\": \"mode\", \"property\": \"style.color\", \"styleProperty\": \"color\","
     "     \"transform\": \"m => m === 'edit' ? 'blue' : ''\","
     "     \"when\": {\"discriminant\": [\"flag\"], \"tag\": \"true\", \"isTotal\": false}}],"
-    "  \"items\": [{\"elementId\": \"i1e\", \"property\": \"className\"}]"
+    "  \"items\": ["
+    "    {\"elementId\": \"i1e\", \"property\": \"className\"},"
+    "    {\"elementId\": \"#missing\", \"property\": \"textContent\"},"
+    "    {\"elementId\": \"list\", \"property\": \"style.borderTopWidth\", \"styleProperty\": \"borderTopWidth\","
+    "     \"statePath\": [\"items\", \"1\"], \"transform\": \"v => v + 'px'\"}]"
     " }}";
 
 static void check_error(bj_runtime *rt, int rc, const char *what)

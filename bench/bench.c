@@ -90,18 +90,6 @@ static int bench_usage(const char *msg, const char *arg)
     return 2;
 }
 
-/* Value of "--name=value" or "--name value"; advances *i for the latter. */
-static const char *opt_value(int argc, char **argv, int *i, const char *name)
-{
-    size_t n = strlen(name);
-    if (strncmp(argv[*i], name, n) != 0)
-        return NULL;
-    if (argv[*i][n] == '=')
-        return argv[*i] + n + 1;
-    if (argv[*i][n] == '\0' && *i + 1 < argc)
-        return argv[++*i];
-    return NULL;
-}
 
 static bool parse_size(const char *s, size_t *out)
 {
@@ -146,26 +134,26 @@ static int parse_one(int argc, char **argv, int *i, bench_opts *o, bool *sizes_g
     size_t n;
     if (strcmp(argv[*i], "--quick") == 0)
         o->quick = true;
-    else if ((v = opt_value(argc, argv, i, "--json")))
+    else if ((v = cli_opt_value(argc, argv, i, "--json")))
         o->json = v;
-    else if ((v = opt_value(argc, argv, i, "--svg")))
+    else if ((v = cli_opt_value(argc, argv, i, "--svg")))
         o->svg = v;
-    else if ((v = opt_value(argc, argv, i, "--app")))
+    else if ((v = cli_opt_value(argc, argv, i, "--app")))
         o->app = v;
-    else if ((v = opt_value(argc, argv, i, "--ops-count")))
+    else if ((v = cli_opt_value(argc, argv, i, "--ops-count")))
         return parse_size(v, &o->ops_count) ? 0 : bench_usage("bad --ops-count", v);
-    else if ((v = opt_value(argc, argv, i, "--ops")))
+    else if ((v = cli_opt_value(argc, argv, i, "--ops")))
         o->ops = v;
-    else if ((v = opt_value(argc, argv, i, "--only")))
+    else if ((v = cli_opt_value(argc, argv, i, "--only")))
         o->only = v;
-    else if ((v = opt_value(argc, argv, i, "--seed")))
+    else if ((v = cli_opt_value(argc, argv, i, "--seed")))
         return parse_size(v, &n) ? (o->seed = n, 0) : bench_usage("bad --seed", v);
-    else if ((v = opt_value(argc, argv, i, "--reps")))
+    else if ((v = cli_opt_value(argc, argv, i, "--reps")))
         return parse_size(v, &n) && n <= BENCH_MAX_REPS ? (o->reps = (int)n, 0)
                                                         : bench_usage("bad --reps (1..64)", v);
-    else if ((v = opt_value(argc, argv, i, "--sizes")))
+    else if ((v = cli_opt_value(argc, argv, i, "--sizes")))
         return parse_sizes(v, o) ? (*sizes_given = true, 0) : bench_usage("bad --sizes", v);
-    else if ((v = opt_value(argc, argv, i, "--workloads")))
+    else if ((v = cli_opt_value(argc, argv, i, "--workloads")))
         return parse_kinds(v, o) ? 0 : bench_usage("unknown workload in --workloads", v);
     else
         return bench_usage("unknown option", argv[*i]);

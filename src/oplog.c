@@ -248,23 +248,9 @@ int bj_oplog_parse(bj_runtime *rt, const char *text, size_t len, const char *nam
 int bj_oplog_load_file(bj_runtime *rt, const char *path, bj_oplog **out)
 {
     *out = NULL;
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return rt_fail(rt, BJ_EIO, "%s: cannot open", path);
     bj_buf b;
-    bj_buf_init(&b, &rt->mem);
-    char chunk[65536];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        bj_buf_append(&b, chunk, n);
-    int bad = ferror(f);
-    fclose(f);
-    int rc;
-    if (bad)
-        rc = rt_fail(rt, BJ_EIO, "%s: read error", path);
-    else if (b.failed)
-        rc = rt_fail(rt, BJ_ENOMEM, "%s: out of memory", path);
-    else
+    int rc = rt_read_file(rt, path, &b);
+    if (rc == 0)
         rc = bj_oplog_parse(rt, b.data ? b.data : "", b.len, path, out);
     bj_buf_free(&b);
     return rc;

@@ -141,6 +141,25 @@ void bj_get_stats(const bj_runtime *rt, bj_stats *out)
     out->allocations = rt->mem.count;
 }
 
+int rt_read_file(bj_runtime *rt, const char *path, bj_buf *out)
+{
+    bj_buf_init(out, &rt->mem);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return rt_fail(rt, BJ_EIO, "%s: cannot open", path);
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        bj_buf_append(out, chunk, n);
+    int bad = ferror(f);
+    fclose(f);
+    if (bad)
+        return rt_fail(rt, BJ_EIO, "%s: read error", path);
+    if (out->failed)
+        return rt_fail(rt, BJ_ENOMEM, "%s: out of memory", path);
+    return 0;
+}
+
 /* ---- keys and paths ------------------------------------------------------------- */
 
 int rt_key_get(bj_runtime *rt, const char *key, size_t len, bj_key **out)

@@ -86,6 +86,10 @@ struct bj_runtime {
 int rt_fail(bj_runtime *rt, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* Reads a whole file into *out (initialized here; the caller frees it
+ * whatever the result). */
+int rt_read_file(bj_runtime *rt, const char *path, bj_buf *out);
+
 /* Interns a path given as segments (copied). */
 int rt_path_segments(bj_runtime *rt, const char *const *segs, const size_t *lens,
                      size_t n, bj_path **out);

@@ -578,8 +578,7 @@ static size_t u8_next(const unsigned char *s, size_t n, size_t i, uint32_t *cp)
     return 1;
 }
 
-/* Appends code point cp to p as UTF-8; returns the bytes written. */
-static size_t u8_encode(uint32_t cp, char *p)
+size_t bj_utf8_encode(uint32_t cp, char *p)
 {
     if (cp < 0x80) {
         p[0] = (char)cp;
@@ -711,7 +710,7 @@ static size_t case_convert(uint32_t cp, bool upper, char *p)
         {"\xCE\xB0", "\xCE\xA5\xCC\x88\xCC\x81"},   /* U+03B0 */
     };
     char enc[4];
-    size_t elen = u8_encode(cp, enc);
+    size_t elen = bj_utf8_encode(cp, enc);
     if (upper) {
         for (size_t i = 0; i < sizeof special_upper / sizeof *special_upper; i++) {
             if (strlen(special_upper[i][0]) == elen &&
@@ -721,13 +720,13 @@ static size_t case_convert(uint32_t cp, bool upper, char *p)
                 return len;
             }
         }
-        return u8_encode(case_map(upper_ranges, sizeof upper_ranges / sizeof *upper_ranges, cp), p);
+        return bj_utf8_encode(case_map(upper_ranges, sizeof upper_ranges / sizeof *upper_ranges, cp), p);
     }
     if (cp == 0x0130) {
         memcpy(p, "i\xCC\x87", 3);
         return 3;
     }
-    return u8_encode(case_map(lower_ranges, sizeof lower_ranges / sizeof *lower_ranges, cp), p);
+    return bj_utf8_encode(case_map(lower_ranges, sizeof lower_ranges / sizeof *lower_ranges, cp), p);
 }
 
 /* Shared loop of bj_str_upper / bj_str_lower: maps through a small stack

@@ -106,6 +106,9 @@ double bj_math_round(double d);
 
 /* ---- strings (value.c) -------------------------------------------------- */
 
+/* Writes code point cp (below 0x110000, not a surrogate) as UTF-8 at p;
+ * returns the bytes written (1-4). */
+size_t bj_utf8_encode(uint32_t cp, char *p);
 /* Number of UTF-16 code units in the UTF-8 string s[0..n). */
 size_t bj_utf16_len(const char *s, size_t n);
 /* Byte offset in s[0..n) of UTF-16 unit index `unit` (clamped to n). */

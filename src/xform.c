@@ -303,26 +303,7 @@ static size_t utf8_put(uint32_t cp, char *p)
 {
     if (cp >= 0xD800 && cp <= 0xDFFF)
         cp = 0xFFFD;   /* a lone surrogate: UTF-8 cannot hold it */
-    if (cp < 0x80) {
-        p[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        p[0] = (char)(0xC0 | cp >> 6);
-        p[1] = (char)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        p[0] = (char)(0xE0 | cp >> 12);
-        p[1] = (char)(0x80 | (cp >> 6 & 0x3F));
-        p[2] = (char)(0x80 | (cp & 0x3F));
-        return 3;
-    }
-    p[0] = (char)(0xF0 | cp >> 18);
-    p[1] = (char)(0x80 | (cp >> 12 & 0x3F));
-    p[2] = (char)(0x80 | (cp >> 6 & 0x3F));
-    p[3] = (char)(0x80 | (cp & 0x3F));
-    return 4;
+    return bj_utf8_encode(cp, p);
 }
 
 /* Reads `ndig` hex digits at *i (advancing); fails at esc otherwise. */

@@ -49,19 +49,6 @@ static int usage_error(const char *msg, const char *arg)
     return 2;
 }
 
-/* Value of "--name=value" or "--name value"; advances *i for the latter. */
-static const char *opt_value(int argc, char **argv, int *i, const char *name)
-{
-    size_t n = strlen(name);
-    if (strncmp(argv[*i], name, n) != 0)
-        return NULL;
-    if (argv[*i][n] == '=')
-        return argv[*i] + n + 1;
-    if (argv[*i][n] == '\0' && *i + 1 < argc)
-        return argv[++*i];
-    return NULL;
-}
-
 static int parse_run(int argc, char **argv, run_opts *o)
 {
     memset(o, 0, sizeof *o);
@@ -69,13 +56,13 @@ static int parse_run(int argc, char **argv, run_opts *o)
     o->jit = "off";
     for (int i = 2; i < argc; i++) {
         const char *v;
-        if ((v = opt_value(argc, argv, &i, "--ops")))
+        if ((v = cli_opt_value(argc, argv, &i, "--ops")))
             o->ops = v;
-        else if ((v = opt_value(argc, argv, &i, "--dump")))
+        else if ((v = cli_opt_value(argc, argv, &i, "--dump")))
             o->dump = v;
-        else if ((v = opt_value(argc, argv, &i, "--jit")))
+        else if ((v = cli_opt_value(argc, argv, &i, "--jit")))
             o->jit = v;
-        else if ((v = opt_value(argc, argv, &i, "--output")) || (v = opt_value(argc, argv, &i, "-o")))
+        else if ((v = cli_opt_value(argc, argv, &i, "--output")) || (v = cli_opt_value(argc, argv, &i, "-o")))
             o->output = v;
         else if (strcmp(argv[i], "--stats") == 0)
             o->stats = 1;

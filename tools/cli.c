@@ -1,6 +1,8 @@
-/* progress.c: a one-line progress bar on stderr. Callers decide whether to
+/* cli.c: helpers of the bindjit command: option values, and a one-line
+ * progress bar on stderr. Callers decide whether to
  * draw it (only when stderr is a terminal), so pipes and logs stay clean. */
 #include <stdio.h>
+#include <string.h>
 
 #include "cli.h"
 
@@ -19,4 +21,16 @@ void cli_progress(const char *label, size_t done, size_t total)
 void cli_progress_done(void)
 {
     fputc('\n', stderr);
+}
+
+const char *cli_opt_value(int argc, char **argv, int *i, const char *name)
+{
+    size_t n = strlen(name);
+    if (strncmp(argv[*i], name, n) != 0)
+        return NULL;
+    if (argv[*i][n] == '=')
+        return argv[*i] + n + 1;
+    if (argv[*i][n] == '\0' && *i + 1 < argc)
+        return argv[++*i];
+    return NULL;
 }

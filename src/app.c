@@ -64,7 +64,32 @@ typedef struct loader {
     const char *text;
     size_t len;
     bj_doc *doc;
+    char vpath[512];      /* where in the view the builder is: "view.children[2]" */
+    size_t vlen;
 } loader;
+
+/* Fails with a message naming the view node being built. */
+static int view_fail(loader *ld, const char *why)
+{
+    return rt_fail(ld->rt, BJ_EAPP, "%s: %s: %s", ld->name, ld->vpath, why);
+}
+
+/* Builds child i of the current view node, with the path extended for
+ * messages (a path too long for the buffer stops growing). */
+static int build_vnode(loader *ld, bj_elem *parent, const json_t *v, int depth);
+static int build_child(loader *ld, bj_elem *parent, const json_t *kids, size_t i, int depth)
+{
+    size_t saved = ld->vlen;
+    int n = snprintf(ld->vpath + saved, sizeof ld->vpath - saved, ".children[%zu]", i);
+    if (n > 0 && saved + (size_t)n < sizeof ld->vpath)
+        ld->vlen = saved + (size_t)n;
+    else
+        ld->vpath[saved] = '\0';
+    int rc = build_vnode(ld, parent, json_array_get(kids, i), depth + 1);
+    ld->vlen = saved;
+    ld->vpath[saved] = '\0';
+    return rc;
+}
 
 /* "name:line:col: " prefix for a binding key, written into buf. */
 static void key_place(const loader *ld, const char *key, char *buf, size_t cap)
@@ -97,8 +122,6 @@ static int json_string_form(bj_runtime *rt, const json_t *j, bj_buf *out)
 }
 
 /* ---- the view ------------------------------------------------------------------------ */
-
-static int build_vnode(loader *ld, bj_elem *parent, const json_t *v, int depth);
 
 /* Applies one prop/attribute of a VNode. */
 static int apply_prop(loader *ld, bj_elem *el, const char *key, size_t klen, const json_t *val)
@@ -144,7 +167,7 @@ static int build_element(loader *ld, bj_elem *parent, const json_t *v, int depth
     const json_t *tag = json_object_get(v, "tag");
     const char *t = json_is_string(tag) ? json_string_value(tag) : "div";
     if (tag && !json_is_string(tag))
-        return rt_fail(rt, BJ_EAPP, "%s: view: an element's \"tag\" must be a string", ld->name);
+        return view_fail(ld, "an element's \"tag\" must be a string");
     bj_elem *el = doc_create_element(ld->doc, t, strlen(t));
     if (!el)
         return BJ_ENOMEM;
@@ -173,9 +196,9 @@ static int build_element(loader *ld, bj_elem *parent, const json_t *v, int depth
     }
     const json_t *kids = json_object_get(v, "children");
     if (kids && !json_is_array(kids) && !json_is_null(kids))
-        return rt_fail(rt, BJ_EAPP, "%s: view: \"children\" of <%s> must be an array", ld->name, t);
+        return view_fail(ld, "\"children\" must be an array");
     for (size_t i = 0; i < json_array_size(kids); i++)
-        if ((rc = build_vnode(ld, el, json_array_get(kids, i), depth + 1)) != 0)
+        if ((rc = build_child(ld, el, kids, i, depth)) != 0)
             return rc;
     return 0;
 }
@@ -184,7 +207,7 @@ static int build_vnode(loader *ld, bj_elem *parent, const json_t *v, int depth)
 {
     bj_runtime *rt = ld->rt;
     if (depth > 1000)
-        return rt_fail(rt, BJ_EAPP, "%s: view: nested more than 1000 levels", ld->name);
+        return view_fail(ld, "nested more than 1000 levels");
     if (json_is_string(v))
         return doc_append_text(ld->doc, parent, json_string_value(v), json_string_length(v));
     if (json_is_number(v) || json_is_boolean(v)) {
@@ -194,7 +217,7 @@ static int build_vnode(loader *ld, bj_elem *parent, const json_t *v, int depth)
     if (json_is_null(v))
         return 0;
     if (!json_is_object(v))
-        return rt_fail(rt, BJ_EAPP, "%s: view: a node must be a string or an object", ld->name);
+        return view_fail(ld, "a node must be a string or an object");
     const json_t *type = json_object_get(v, "type");
     if (json_is_string(type) && strcmp(json_string_value(type), "text") == 0) {
         const json_t *text = json_object_get(v, "text");
@@ -206,7 +229,7 @@ static int build_vnode(loader *ld, bj_elem *parent, const json_t *v, int depth)
     if (json_is_string(type) && strcmp(json_string_value(type), "fragment") == 0) {
         const json_t *kids = json_object_get(v, "children");
         for (size_t i = 0; i < json_array_size(kids); i++) {
-            int rc = build_vnode(ld, parent, json_array_get(kids, i), depth + 1);
+            int rc = build_child(ld, parent, kids, i, depth);
             if (rc)
                 return rc;
         }
@@ -425,7 +448,7 @@ static int load_bindings(loader *ld, const json_t *bindings)
 
 int app_load_json(bj_runtime *rt, const json_t *app, const char *text, size_t len)
 {
-    loader ld = {rt, rt->source_name ? rt->source_name : "<app>", text, len, NULL};
+    loader ld = {rt, rt->source_name ? rt->source_name : "<app>", text, len, NULL, "view", 4};
     if (!json_is_object(app))
         return rt_fail(rt, BJ_EAPP, "%s: the app must be a JSON object", ld.name);
     const json_t *state = json_object_get(app, "state");

@@ -274,6 +274,12 @@ Test(errors, unknown_property_names_key)
                       BJ_EPROPERTY, "bad.json:2:3: bindings[\"a.b\"][0]: unknown property 'innerHTML'");
 }
 
+Test(errors, view_error_names_the_node)
+{
+    expect_load_error("{\"view\": {\"children\": [\"a\", {\"tag\": \"p\", \"children\": [1, {\"tag\": 5}]}]}}",
+                      BJ_EAPP, "bad.json: view.children[1].children[1]: an element's \"tag\" must be a string");
+}
+
 Test(errors, unsupported_transform_names_column)
 {
     expect_load_error("{\"bindings\": {\"k\": [{\"elementId\": \"x\", \"property\": \"textContent\","

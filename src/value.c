@@ -45,18 +45,33 @@ bj_val bj_val_of_node(const bj_node *n)
 
 /* ==== numbers ============================================================ */
 
-/* Writes the decimal digits of u (no sign) to out; returns their count. */
+/* Writes the decimal digits of u (no sign) to out; returns their count.
+ * Two digits per division: String(integer) is the largest single cost of a
+ * plain update (129 of 588 instructions per map-handle op under callgrind
+ * with one digit per step). */
 static size_t put_uint(uint64_t u, char *out)
 {
+    static const char pairs[] = "00010203040506070809101112131415161718192021222324"
+                                "25262728293031323334353637383940414243444546474849"
+                                "50515253545556575859606162636465666768697071727374"
+                                "75767778798081828384858687888990919293949596979899";
     char tmp[24];
-    size_t k = 0;
-    do {
-        tmp[k++] = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
-    for (size_t i = 0; i < k; i++)
-        out[i] = tmp[k - 1 - i];
-    return k;
+    size_t k = sizeof tmp;
+    while (u >= 100) {
+        unsigned r = (unsigned)(u % 100);
+        u /= 100;
+        tmp[--k] = pairs[2 * r + 1];
+        tmp[--k] = pairs[2 * r];
+    }
+    if (u >= 10) {
+        tmp[--k] = pairs[2 * u + 1];
+        tmp[--k] = pairs[2 * u];
+    } else {
+        tmp[--k] = (char)('0' + u);
+    }
+    size_t len = sizeof tmp - k;
+    memcpy(out, tmp + k, len);
+    return len;
 }
 
 /* d correctly rounded to prec significant digits, into dig; returns prec

@@ -1323,8 +1323,11 @@ static int member_get(const bj_val *recv, const xf_node *n, bj_val *out)
 
 /* ==== evaluator: string building ============================================== */
 
-/* Pieces of a string being concatenated; joined into scratch once, at the
- * end (or when CAT_MAX pieces are held, into one piece). */
+/* A string being concatenated: up to CAT_MAX pending pieces, plus a
+ * prefix already copied into a scratch buffer that grows geometrically.
+ * Joining the pieces into a fresh copy of the whole prefix every CAT_MAX
+ * pieces made long templates quadratic in memory (1000 parts of a 100-byte
+ * value: 8.2 MB of scratch for 100 KB of text); doubling keeps it linear. */
 #define CAT_MAX 8
 typedef struct cat {
     const char *p[CAT_MAX];
@@ -1332,37 +1335,57 @@ typedef struct cat {
     char num[CAT_MAX][BJ_NUMBUF];   /* the text of number pieces */
     unsigned numbits;               /* pieces that point into num */
     int k;
+    char *buf;                      /* the prefix, in scratch; NULL when empty */
+    size_t blen, bcap;
 } cat;
 
-/* UTF-16 length of all pieces, or XF_MAX_STRING + 1 when bytes say more. */
+static void cat_init(cat *c)
+{
+    c->k = 0;
+    c->numbits = 0;
+    c->buf = NULL;
+    c->blen = c->bcap = 0;
+}
+
+/* UTF-16 length of prefix and pieces, or their byte count when that is
+ * small enough to prove the limit holds. */
 static size_t cat_units(const cat *c, size_t bytes)
 {
     if (bytes <= XF_MAX_STRING)
         return bytes;   /* at most one unit per byte */
-    size_t units = 0;
+    size_t units = c->buf ? bj_utf16_len(c->buf, c->blen) : 0;
     for (int i = 0; i < c->k; i++)
         units += bj_utf16_len(c->p[i], c->len[i]);
     return units;
 }
 
-/* Joins the pieces into one scratch string. -1: longer than JavaScript
- * allows (RangeError). */
-static int cat_join(cat *c, const ev_ctx *x, bj_val *out)
+/* Moves the pieces to the end of the prefix buffer, growing it to at least
+ * twice its size when they do not fit. -1: longer than JavaScript allows
+ * (RangeError); -2: no memory. */
+static int cat_flush(cat *c, const ev_ctx *x)
 {
-    size_t total = 0;
+    size_t total = c->blen;
     for (int i = 0; i < c->k; i++)
         total += c->len[i];
     if (cat_units(c, total) > XF_MAX_STRING)
         return -1;
-    char *p = bj_scratch_alloc(x->s, total + 1);
-    if (!p)
-        return -2;
-    *out = bj_val_str(p, (uint32_t)total);
-    for (int i = 0; i < c->k; i++) {
-        memcpy(p, c->p[i], c->len[i]);
-        p += c->len[i];
+    if (total + 1 > c->bcap) {
+        size_t cap = c->bcap * 2 > total + 1 ? c->bcap * 2 : total + 1;
+        char *nb = bj_scratch_alloc(x->s, cap);
+        if (!nb)
+            return -2;
+        if (c->blen)
+            memcpy(nb, c->buf, c->blen);
+        c->buf = nb;
+        c->bcap = cap;
     }
-    *p = '\0';
+    for (int i = 0; i < c->k; i++) {
+        memcpy(c->buf + c->blen, c->p[i], c->len[i]);
+        c->blen += c->len[i];
+    }
+    c->buf[c->blen] = '\0';
+    c->k = 0;
+    c->numbits = 0;
     return 0;
 }
 
@@ -1370,14 +1393,9 @@ static int cat_join(cat *c, const ev_ctx *x, bj_val *out)
 static int cat_put(cat *c, const ev_ctx *x, const bj_val *v)
 {
     if (c->k == CAT_MAX) {
-        bj_val j;
-        int rc = cat_join(c, x, &j);
+        int rc = cat_flush(c, x);
         if (rc)
             return rc;
-        c->p[0] = j.u.s;
-        c->len[0] = j.len;
-        c->numbits = 0;
-        c->k = 1;
     }
     const char *s;
     size_t len;
@@ -1401,23 +1419,26 @@ static int cat_put(cat *c, const ev_ctx *x, const bj_val *v)
 /* The concatenation as a value: borrowed when it is one stable piece. */
 static int cat_done(cat *c, const ev_ctx *x, bj_val *out)
 {
-    if (c->k == 0) {
+    if (c->k == 0 && !c->buf) {
         *out = bj_val_str("", 0);
         return 0;
     }
-    if (c->k == 1 && !(c->numbits & 1u)) {
+    if (c->k == 1 && !c->buf && !(c->numbits & 1u)) {
         *out = bj_val_str(c->p[0], (uint32_t)c->len[0]);
         return 0;
     }
-    return cat_join(c, x, out);
+    int rc = cat_flush(c, x);
+    if (rc)
+        return rc;
+    *out = bj_val_str(c->buf, (uint32_t)c->blen);
+    return 0;
 }
 
 /* A template literal: its parts and String() of its substitutions. */
 static XF_NOINLINE int ev_template(const xf_node *n, const ev_ctx *x, bj_val *out)
 {
     cat c;
-    c.k = 0;
-    c.numbits = 0;
+    cat_init(&c);
     for (size_t i = 0; i < n->nkids; i++) {
         bj_val v;
         int rc = ev(n->kids[i], x, &v);
@@ -1429,14 +1450,23 @@ static XF_NOINLINE int ev_template(const xf_node *n, const ev_ctx *x, bj_val *ou
 
 /* A chain a + b + c ... (left-deep XF_ADD nodes): numeric addition while
  * neither side is a string after ToPrimitive, then concatenation of
- * everything from there on, joined once. Up to ADD_MAX operands are taken
- * per call; a longer chain's head is evaluated recursively. */
-#define ADD_MAX 8
+ * everything from there on, joined once. A chain is at most XF_MAX_DEPTH
+ * deep, so all of it is taken in one call (evaluating a long chain's head
+ * recursively would copy its growing prefix at every level). */
+#define ADD_STACK 16
 static XF_NOINLINE int ev_add(const xf_node *n, const ev_ctx *x, bj_val *out)
 {
-    const xf_node *ops[ADD_MAX];
+    const xf_node *stack_ops[ADD_STACK];
+    const xf_node **ops = stack_ops;
     int k = 0, rc;
-    for (; n->kind == XF_ADD && k < ADD_MAX - 1; n = n->kids[0])
+    size_t count = 1;
+    for (const xf_node *m = n; m->kind == XF_ADD; m = m->kids[0])
+        count++;
+    /* Long chains take their operand list from scratch rather than the C
+     * stack: nested chains recurse, and 2 KB frames would add up. */
+    if (count > ADD_STACK && !(ops = bj_scratch_alloc(x->s, count * sizeof *ops)))
+        return -2;
+    for (; n->kind == XF_ADD; n = n->kids[0])
         ops[k++] = n->kids[1];
     ops[k] = n;   /* ops[k] is the leftmost operand, ops[0] the rightmost */
     bj_val acc, r;
@@ -1455,8 +1485,7 @@ static XF_NOINLINE int ev_add(const xf_node *n, const ev_ctx *x, bj_val *out)
         return 0;
     }
     cat c;
-    c.k = 0;
-    c.numbits = 0;
+    cat_init(&c);
     if ((rc = cat_put(&c, x, &acc)) != 0)
         return rc;
     if (!stringish(&acc)) {   /* the loop stopped at ops[i], a string r */

@@ -389,3 +389,32 @@ Test(alloc, every_failure_is_clean)
     cr_assert_gt(n, 10, "the loop must have failed some allocations");
     cr_assert_lt(n, 100000);
 }
+
+/* A long `+` chain (at most the parser's depth limit) must not copy its
+ * growing prefix once per group of operands. */
+Test(runtime, long_concatenation_uses_linear_memory)
+{
+    enum { TERMS = 250, LEN = 1000 };
+    char tr[TERMS * 4 + 16] = "v => v";
+    for (int i = 1; i < TERMS; i++)
+        strcat(tr, " + v");
+    char app[sizeof tr + 512];
+    snprintf(app, sizeof app,
+             "{\"view\": {\"tag\": \"p\", \"id\": \"p\"}, \"state\": {\"v\": \"\"},"
+             " \"bindings\": {\"v\": [{\"elementId\": \"p\", \"property\": \"textContent\","
+             " \"transform\": \"%s\"}]}}", tr);
+    bj_runtime *rt = load(app);
+    char val[LEN + 1];
+    memset(val, 'b', LEN);
+    val[LEN] = '\0';
+    bj_stats s0, s1;
+    bj_get_stats(rt, &s0);
+    cr_assert_eq(bj_set_string(rt, "v", val), 0);
+    cr_assert_eq(bj_flush(rt), 0);
+    bj_get_stats(rt, &s1);
+    size_t result = (size_t)TERMS * LEN;
+    cr_assert_lt(s1.memory_peak - s0.memory_peak, 6 * result, "%zu bytes of peak growth for %zu",
+                 s1.memory_peak - s0.memory_peak, result);
+    cr_assert(strstr(html_keep(rt), "bbbb"));
+    bj_runtime_free(rt);
+}
